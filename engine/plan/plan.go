@@ -1,0 +1,99 @@
+package plan
+
+// Plan is the plan document of DESIGN §7: what `plan --json` prints, what
+// `--out` saves and what apply executes. Its JSON field names are a contract.
+type Plan struct {
+	FormatVersion      string       `json:"format_version"`
+	Runbook            string       `json:"runbook"`
+	ChangeID           string       `json:"change_id"`
+	ManifestSHA256     string       `json:"manifest_sha256"`
+	Nodes              []*Node      `json:"nodes"`
+	Steps              []*Step      `json:"steps"`
+	Order              []string     `json:"order"`
+	EstimatedDurationS int          `json:"estimated_duration_s"`
+	Diagnostics        []Diagnostic `json:"diagnostics"`
+}
+
+// FormatVersion is the plan document's version.
+const FormatVersion = "1"
+
+// Node is one node and its path.
+type Node struct {
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Cluster  string   `json:"cluster"`
+	Host     string   `json:"host"`
+	Release  string   `json:"release"`
+	SSP      int      `json:"ssp"` // -1 when not declared
+	Platform string   `json:"platform,omitempty"`
+	Target   string   `json:"target"`
+	Path     []string `json:"path"`
+	// Secondary is the node that must be in service while this one is drained.
+	Secondary string `json:"secondary,omitempty"`
+}
+
+// Step is one executable unit: (node, hop, phase) or a user step.
+type Step struct {
+	ID        string   `json:"id"` // CLUSTER/NODE/HOP/PHASE
+	Node      string   `json:"node"`
+	Cluster   string   `json:"cluster"`
+	Phase     string   `json:"phase"`
+	Hop       Hop      `json:"hop"`
+	Module    string   `json:"module"`
+	Commands  []string `json:"commands"`
+	DependsOn []string `json:"depends_on"`
+	EstimateS int      `json:"estimate_s"`
+	// Args are the module's arguments (media path, target, artifact sha256 …).
+	// Never secret.
+	Args map[string]string `json:"args,omitempty"`
+	// OutOfService marks steps inside a drained window (drain … undrain).
+	OutOfService bool `json:"out_of_service,omitempty"`
+}
+
+// Hop is the release move a step belongs to. Index 0 is the SSP pass.
+type Hop struct {
+	Index int    `json:"index"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// Diagnostic is a static guard verdict or a manifest problem.
+type Diagnostic struct {
+	Severity string `json:"severity"` // error | warning
+	Rule     string `json:"rule,omitempty"`
+	Node     string `json:"node,omitempty"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail,omitempty"`
+	Range    *Range `json:"range,omitempty"`
+}
+
+// Range is a source position.
+type Range struct {
+	Filename string `json:"filename"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+}
+
+// Phases, in the order a hop goes through them.
+const (
+	PhasePrecheck = "precheck"
+	PhaseBackup   = "backup"
+	PhaseUpload   = "upload"
+	PhaseDrain    = "drain"
+	PhaseSSP      = "ssp"
+	PhaseUpgrade  = "upgrade"
+	PhaseMigrate  = "migrate"
+	PhaseRestore  = "restore"
+	PhaseVerify   = "verify"
+	PhaseUndrain  = "undrain"
+)
+
+// StepByID returns the step with that id, nil when none.
+func (p *Plan) StepByID(id string) *Step {
+	for _, s := range p.Steps {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
