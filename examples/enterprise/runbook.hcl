@@ -1,0 +1,59 @@
+# A multi-cluster enterprise on 10.1.x: three regional clusters with their
+# branches and System Manager, to 10.2.0.1 inside one four-hour window.
+#
+# Clusters are upgraded two at a time (policy.parallel); inside a cluster one
+# core SM is out of service at a time, then the branches. The manifest is
+# split across files: this one, variables.hcl, fleet.hcl and steps.hcl.
+
+runbook "enterprise-10-2" {
+  change_id   = var.change_id
+  description = "All regions to Session Manager 10.2.0.1"
+  target      = "10.2.0.1"
+
+  window {
+    start = "2026-12-12T00:00:00Z"
+    end   = "2026-12-12T04:00:00Z"
+  }
+
+  policy {
+    max_active_calls = 0
+    drain_timeout    = "45m"
+    parallel         = 2
+    on_failure       = "halt"
+    branch_parallel  = 2
+  }
+}
+
+connection "default" {
+  user             = "cust"
+  private_key_file = "~/.ssh/runbook_ed25519"
+  known_hosts_file = "~/.ssh/known_hosts"
+  jump             = "ops@bastion.example.net:22"
+  timeout          = "20s"
+}
+
+connection "emea" {
+  user             = "cust"
+  port             = 2222
+  private_key_file = "~/.ssh/runbook_ed25519"
+  known_hosts_file = "~/.ssh/known_hosts"
+  jump             = "ops@bastion-emea.example.net:22"
+}
+
+backup {
+  store = "backups/${var.change_id}"
+}
+
+artifact "sm-10-2-0-1" {
+  kind    = "release"
+  product = "session_manager"
+  release = "10.2.0.1"
+  file    = "media/Session_Manager_10.2.0.1.0.bin"
+}
+
+artifact "smgr-10-2-0-1" {
+  kind    = "release"
+  product = "system_manager"
+  release = "10.2.0.1"
+  file    = "media/System_Manager_10.2.0.1.0.bin"
+}
