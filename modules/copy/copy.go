@@ -1,0 +1,40 @@
+// Package copy is the module of user `copy` steps: it uploads a controller
+// file to a node over the connection's file transfer (SFTP), which checks
+// the sha256 on both ends.
+package copy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/runbook-dev/runbook/modules"
+)
+
+// Module is the copy module.
+type Module struct{}
+
+func (Module) Name() string { return "copy" }
+
+// Commands shows the transfer as one line; it is not a shell command.
+func (Module) Commands(t modules.Task) ([]string, error) {
+	src, dst := t.Args["source"], t.Args["destination"]
+	if src == "" || dst == "" {
+		return nil, fmt.Errorf("%s: copy needs source and destination", t.Node)
+	}
+	return []string{"sftp put " + modules.Quote(src) + " " + modules.Quote(dst)}, nil
+}
+
+// Run uploads source to destination.
+func (m Module) Run(ctx context.Context, conn modules.Conn, t modules.Task) (modules.Outcome, error) {
+	if _, err := m.Commands(t); err != nil {
+		return modules.Outcome{}, err
+	}
+	sum, err := conn.Upload(ctx, t.Args["source"], t.Args["destination"])
+	if err != nil {
+		return modules.Outcome{}, fmt.Errorf("%s: copy %s: %w", t.Node, t.Args["source"], err)
+	}
+	return modules.Outcome{
+		Values:  map[string]string{"destination": t.Args["destination"], "sha256": sum},
+		Summary: "copied to " + t.Args["destination"] + " (sha256 " + sum + ")",
+	}, nil
+}

@@ -1,0 +1,37 @@
+package copy_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/runbook-dev/runbook/modules"
+	filecopy "github.com/runbook-dev/runbook/modules/copy"
+	"github.com/runbook-dev/runbook/modules/sm/sim"
+)
+
+func TestCopyUploads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "n")
+	if err := sim.Init(dir, sim.Options{Kind: sim.KindSM, Release: "10.1.3.0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := sim.NewLocalConn(dir, sim.Env{})
+	src := filepath.Join(t.TempDir(), "motd")
+	os.WriteFile(src, []byte("maintenance tonight\n"), 0o644)
+	task := modules.Task{Node: "n", Args: map[string]string{"source": src, "destination": "/etc/motd"}}
+	out, err := filecopy.Module{}.Run(context.Background(), c, task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := sim.FileSHA256(src)
+	if out.Values["sha256"] != want {
+		t.Fatalf("%+v", out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "root/etc/motd")); string(b) != "maintenance tonight\n" {
+		t.Fatalf("node file: %q", b)
+	}
+	if _, err := (filecopy.Module{}).Commands(modules.Task{Args: map[string]string{"source": src}}); err == nil {
+		t.Fatal("missing destination accepted")
+	}
+}

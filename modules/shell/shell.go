@@ -1,0 +1,77 @@
+// Package shell is the module of user `shell` steps: it runs the command the
+// manifest author wrote, as written.
+//
+// Quoting: the command is the author's own shell code and is sent as is.
+// Values interpolated into it by HCL (${node.name}, ${var.x}) are not quoted
+// by this module, because it cannot tell them from the author's syntax; a
+// manifest must quote them itself, e.g. with a quoting function of the
+// manifest language, as the examples do.
+package shell
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/runbook-dev/runbook/modules"
+)
+
+// Module is the shell module.
+type Module struct{}
+
+// ExitError is a shell step whose command ended with a non-zero status.
+type ExitError struct {
+	Node     string
+	ExitCode int
+	Output   string // tail of stderr, or stdout when stderr is empty
+}
+
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("%s: shell: exit status %d: %s", e.Node, e.ExitCode, e.Output)
+}
+
+func (Module) Name() string { return "shell" }
+
+// Commands is the command itself.
+func (Module) Commands(t modules.Task) ([]string, error) {
+	c := t.Args["command"]
+	if strings.TrimSpace(c) == "" {
+		return nil, fmt.Errorf("%s: shell needs a command", t.Node)
+	}
+	return []string{c}, nil
+}
+
+// Run executes the command as a change (never read-only: the tool cannot
+// know what a user's command does, so dry-run only records it).
+func (m Module) Run(ctx context.Context, conn modules.Conn, t modules.Task) (modules.Outcome, error) {
+	cmds, err := m.Commands(t)
+	if err != nil {
+		return modules.Outcome{}, err
+	}
+	res, err := conn.Run(ctx, modules.Command{Line: cmds[0], Timeout: t.Timeout})
+	if err != nil {
+		return modules.Outcome{}, err
+	}
+	if res.Skipped {
+		return modules.Outcome{Summary: "dry-run: recorded"}, nil
+	}
+	if res.ExitCode != 0 {
+		out := res.Stderr
+		if len(out) == 0 {
+			out = res.Stdout
+		}
+		return modules.Outcome{}, &ExitError{Node: t.Node, ExitCode: res.ExitCode, Output: tail(out, 400)}
+	}
+	return modules.Outcome{
+		Values:  map[string]string{"stdout": tail(res.Stdout, 4096), "exit_code": "0"},
+		Summary: "exit 0",
+	}, nil
+}
+
+func tail(b []byte, n int) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > n {
+		s = "…" + s[len(s)-n:]
+	}
+	return s
+}

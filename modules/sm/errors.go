@@ -1,0 +1,89 @@
+package sm
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// ErrRebooting is matched (errors.Is) by the error sm.ssp and sm.upgrade
+// return when the connection drops while they run: the node is rebooting,
+// as an install does. The engine then reconnects and establishes the outcome
+// from facts (see Confirmer), never by re-running the install blindly.
+var ErrRebooting = errors.New("node is rebooting (connection dropped)")
+
+// ErrPasswordExpired is matched when the node's CLI account must change its
+// password: the run fails clearly instead of hanging at the prompt.
+var ErrPasswordExpired = errors.New("the node's CLI account password has expired; change it on the node first")
+
+// RebootError wraps the transport error that ended an install.
+type RebootError struct {
+	Node, Action string
+	Err          error
+}
+
+func (e *RebootError) Error() string {
+	return fmt.Sprintf("%s: %s: connection dropped (node rebooting): %v", e.Node, e.Action, e.Err)
+}
+func (e *RebootError) Unwrap() error        { return e.Err }
+func (e *RebootError) Is(target error) bool { return target == ErrRebooting }
+
+// CommandError is a command that ended with a non-zero status.
+type CommandError struct {
+	Node, Action, Line string
+	ExitCode           int
+	Output             string // tail of stderr (or stdout when stderr is empty)
+}
+
+func (e *CommandError) Error() string {
+	return fmt.Sprintf("%s: %s: exit status %d: %s", e.Node, e.Action, e.ExitCode, e.Output)
+}
+
+// Is lets errors.Is(err, ErrPasswordExpired) see through the command.
+func (e *CommandError) Is(target error) bool {
+	return target == ErrPasswordExpired && expiredRE.MatchString(e.Output)
+}
+
+var expiredRE = regexp.MustCompile(`(?i)password (has expired|change required)|must change your password`)
+
+// RuleError is a failed check carrying a guard id of the design
+// (calls.active, verify.release, verify.services, verify.data,
+// backup.verify, artifact.checksum).
+type RuleError struct {
+	Rule, Node, Detail string
+}
+
+func (e *RuleError) Error() string { return fmt.Sprintf("%s: %s: %s", e.Rule, e.Node, e.Detail) }
+
+// Rule ids the modules report.
+const (
+	RuleCallsActive    = "calls.active"
+	RuleVerifyRelease  = "verify.release"
+	RuleVerifyServices = "verify.services"
+	RuleVerifyData     = "verify.data"
+	RuleBackupVerify   = "backup.verify"
+	RuleArtifactSum    = "artifact.checksum"
+)
+
+// tail keeps the last n bytes of s, trimmed.
+func tail(b []byte, n int) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > n {
+		s = "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// TransportError is a command whose connection failed (dropped, timed out,
+// cancelled) before an exit status came back: the node's state is unknown
+// and must be read again.
+type TransportError struct {
+	Node, Action string
+	Err          error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s: %s: %v", e.Node, e.Action, e.Err)
+}
+func (e *TransportError) Unwrap() error { return e.Err }

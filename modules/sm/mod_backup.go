@@ -1,0 +1,107 @@
+package sm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/runbook-dev/runbook/modules"
+)
+
+// Backup is sm.backup: run the node's backup, pull the archive to
+// <store>/<node>/ on the controller and check it arrived whole. Backups
+// leave the box, checksummed, before the box changes.
+type Backup struct{ P *Profile }
+
+func (Backup) Name() string { return "sm.backup" }
+
+// placeholder stands for a value known only at run time in plan output.
+func placeholder(args map[string]string, name string) string {
+	if v := args[name]; v != "" {
+		return v
+	}
+	return "<" + name + ">"
+}
+
+func (m Backup) Commands(t modules.Task) ([]string, error) {
+	b, err := render(m.P, t.Kind, "backup", nil)
+	if err != nil {
+		return nil, err
+	}
+	c, err := render(m.P, t.Kind, "checksum", map[string]string{"path": "<remote_archive>"})
+	if err != nil {
+		return nil, err
+	}
+	return []string{b, c, "sftp get " + modules.Quote("<remote_archive>") + " " + modules.Quote(filepath.Join(t.Args["store"], t.Node)+"/")}, nil
+}
+
+// Run takes the backup. Outcome.Values: archive (local path),
+// archive_sha256, remote_archive.
+func (m Backup) Run(ctx context.Context, conn modules.Conn, t modules.Task) (modules.Outcome, error) {
+	if err := needArgs(t, m.Name(), "store"); err != nil {
+		return modules.Outcome{}, err
+	}
+	r := runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}
+	v, err := r.value(ctx, "backup", nil)
+	if errors.Is(err, errDryRun) {
+		return modules.Outcome{Summary: "dry-run: backup recorded", Values: map[string]string{
+			"archive": "<archive>", "archive_sha256": "<archive_sha256>", "remote_archive": "<remote_archive>"}}, nil
+	}
+	if err != nil {
+		return modules.Outcome{}, err
+	}
+	remote := v.Text
+	remoteSum, err := r.remoteSum(ctx, remote)
+	if err != nil {
+		return modules.Outcome{}, err
+	}
+	dir := filepath.Join(t.Args["store"], t.Node)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return modules.Outcome{}, err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return modules.Outcome{}, err
+	}
+	local := filepath.Join(dir, path.Base(remote))
+	sum, err := conn.Download(ctx, remote, local)
+	if err != nil {
+		return modules.Outcome{}, fmt.Errorf("%s: pulling backup %s: %w", t.Node, remote, err)
+	}
+	if err := os.Chmod(local, 0o600); err != nil {
+		return modules.Outcome{}, err
+	}
+	fi, err := os.Stat(local)
+	switch {
+	case err != nil:
+		return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("archive %s missing after transfer", local)}
+	case fi.Size() == 0:
+		return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("archive %s is empty", local)}
+	case !strings.EqualFold(sum, remoteSum):
+		return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("archive %s: sha256 %s on the controller, %s on the node", local, sum, remoteSum)}
+	}
+	return modules.Outcome{
+		Values:  map[string]string{"archive": local, "archive_sha256": sum, "remote_archive": remote},
+		Summary: fmt.Sprintf("backup %s pulled to %s (sha256 %s)", remote, local, sum),
+	}, nil
+}
+
+// fileSHA256 is the hex sha256 of a controller file.
+func fileSHA256(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

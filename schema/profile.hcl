@@ -1,0 +1,174 @@
+# Command profile: which command each Session Manager action runs on a node,
+# and how its output is read. Data, not code: a site whose node CLI differs
+# overrides an action here (or in a manifest's profile block) without a
+# change to the tool.
+#
+#   kind "KIND" {                 session_manager | branch_session_manager | system_manager
+#     extends = "OTHER"          optional: take every action not defined here from OTHER
+#     action "NAME" {
+#       command   = "..."        Go text/template; every {{.arg}} is POSIX-quoted before
+#                                 substitution, so a value can never become shell syntax
+#       read_only = true         reads without changing the node (runs under dry-run)
+#       parse     = "regex"      none | regex | regex_map | lines_kv | df
+#       regex     = "..."        regex: group 1 is the value; regex_map: groups 1, 2 are key, value
+#       key       = "..."        lines_kv: the key whose value is the result
+#       lower     = true         lower-case parsed values
+#       map       = { A = "a" }  translate the parsed value
+#       stdin     = "..."        fed to the command (answers to prompts)
+#       timeout   = "30m"        bound on the command
+#     }
+#     action "NAME" { command = "" }   the kind has no such action (disables an inherited one)
+#   }
+#
+# Merge rule for overrides: an action given for the same kind and action name
+# replaces the default one whole; other actions and kinds stay.
+
+kind "session_manager" {
+  # --- facts (read-only) ---
+  action "release" {
+    # swversion is a shell alias: it only exists in a login shell.
+    command   = "bash -lc swversion"
+    read_only = true
+    parse     = "regex"
+    regex     = "(?m)^Release:\\s*([0-9][0-9.]*)\\s*$"
+  }
+  action "ssp" {
+    command   = "cat /opt/Avaya/install.properties"
+    read_only = true
+    parse     = "lines_kv"
+    key       = "SSP"
+  }
+  action "service_state" {
+    command   = "smcli service-state"
+    read_only = true
+    parse     = "regex"
+    regex     = "(?m)^Service State:\\s*(Accept|Deny) New Service"
+    map       = { Accept = "accepting", Deny = "denying" }
+  }
+  action "active_calls" {
+    command   = "smcli active-calls"
+    read_only = true
+    parse     = "regex"
+    regex     = "(?m)^Active Calls:\\s*([0-9]+)"
+  }
+  action "services" {
+    command   = "statapp -s"
+    read_only = true
+    parse     = "regex_map"
+    regex     = "(?m)^(\\S+)\\s+[0-9]+/[0-9]+\\s+(UP|DOWN)\\s*$"
+    lower     = true
+  }
+  action "disk" {
+    command   = "df -Pm /var /opt /swlibrary"
+    read_only = true
+    parse     = "df"
+  }
+  action "clock" {
+    command   = "date -u +%Y-%m-%dT%H:%M:%SZ"
+    read_only = true
+    parse     = "regex"
+    regex     = "([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z)"
+  }
+  action "uds_backup" {
+    command   = "smcli uds-backup"
+    read_only = true
+    parse     = "regex"
+    regex     = "(?m)^UDS Backup:\\s*(\\S+)"
+  }
+  action "users" {
+    command   = "smcli users"
+    read_only = true
+    parse     = "regex"
+    regex     = "(?m)^Users:\\s*([0-9]+)"
+  }
+  action "data_digest" {
+    command   = "smcli data-digest"
+    read_only = true
+    parse     = "regex"
+    regex     = "(?m)^Data Digest:\\s*([0-9a-f]{64})"
+  }
+  action "precheck" {
+    command   = "smcli precheck"
+    read_only = true
+  }
+  action "verify" {
+    command   = "smcli verify"
+    read_only = true
+  }
+
+  # --- files on the node ---
+  action "checksum" {
+    command   = "sha256sum {{.path}}"
+    read_only = true
+    parse     = "regex"
+    regex     = "^([0-9a-f]{64})\\s"
+  }
+  action "mkdir" {
+    command = "mkdir -p {{.path}}"
+  }
+  action "remove" {
+    command = "rm -f {{.path}}"
+  }
+
+  # --- changes ---
+  action "backup" {
+    command = "backupSM --dir /var/opt/backup"
+    parse   = "regex"
+    regex   = "(?m)^Backup archive:\\s*(\\S+)"
+    timeout = "2h"
+  }
+  action "ssp_install" {
+    command = "installSSP --media {{.media}} --sha256 {{.sha256}}"
+    timeout = "2h"
+  }
+  action "upgrade" {
+    command = "upgradeSM --media {{.media}} --sha256 {{.sha256}}"
+    timeout = "4h"
+  }
+  action "restore" {
+    command = "restoreSM --archive {{.archive}}"
+    timeout = "2h"
+  }
+  action "migrate" {
+    command = "smDataMigration --archive {{.archive}}"
+    timeout = "4h"
+  }
+  action "deny_new_service" {
+    command = "smcli service-state deny"
+  }
+  action "accept_new_service" {
+    command = "smcli service-state accept"
+  }
+}
+
+kind "branch_session_manager" {
+  extends = "session_manager"
+}
+
+kind "system_manager" {
+  extends = "session_manager"
+
+  action "release" {
+    command   = "bash -lc swversion"
+    read_only = true
+    parse     = "regex"
+    regex     = "(?m)^Software Update Revision:\\s*([0-9][0-9.]*)\\s*$"
+  }
+  # System Manager has no User Data Storage: the fact stays empty.
+  action "uds_backup" {
+    command   = ""
+    read_only = true
+  }
+  # SMGRPatchdeploy installs release and SSP media alike; it asks to accept
+  # the EULA on its standard input.
+  action "ssp_install" {
+    command = "SMGRPatchdeploy --media {{.media}} --sha256 {{.sha256}}"
+    stdin   = "y\n"
+    timeout = "2h"
+  }
+  action "upgrade" {
+    command = "SMGRPatchdeploy --media {{.media}} --sha256 {{.sha256}}"
+    stdin   = "y\n"
+    timeout = "4h"
+  }
+}
