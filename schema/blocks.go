@@ -23,6 +23,7 @@ const (
 	BlockGuard         = "guard"
 	BlockLab           = "lab"
 	BlockLabNode       = "node"
+	BlockProfile       = "profile"
 )
 
 // Root is the schema of a manifest file.
@@ -39,6 +40,7 @@ var Root = &hcl.BodySchema{
 		{Type: BlockStep, LabelNames: []string{"name"}},
 		{Type: BlockGuard, LabelNames: []string{"name"}},
 		{Type: BlockLab},
+		{Type: BlockProfile},
 	},
 }
 

@@ -24,6 +24,9 @@ type Config struct {
 	Steps    []*Step
 	Guards   []*Guard
 	Lab      *Lab // nil without a lab block
+	// Profiles are the manifest's command profile overrides (profile blocks),
+	// raw: modules/sm decodes them.
+	Profiles []hcl.Body
 
 	// Ctx holds var.*, local.* and the functions; NodeContext derives from it.
 	Ctx *hcl.EvalContext

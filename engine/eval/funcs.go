@@ -3,6 +3,7 @@ package eval
 import (
 	"errors"
 
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -14,6 +15,7 @@ import (
 // may add to it.
 func Functions() map[string]function.Function {
 	return map[string]function.Function{
+		"can": tryfunc.CanFunc, "try": tryfunc.TryFunc,
 		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "floor": stdlib.FloorFunc,
 		"log": stdlib.LogFunc, "pow": stdlib.PowFunc, "signum": stdlib.SignumFunc,
 		"min": stdlib.MinFunc, "max": stdlib.MaxFunc, "parseint": stdlib.ParseIntFunc,

@@ -98,6 +98,7 @@ func Evaluate(m *manifest.Manifest, cfg *Config, opts LoadOptions) hcl.Diagnosti
 	e.steps()
 	e.guards()
 	e.lab()
+	cfg.Profiles = m.Profiles
 	cfg.Secrets = sortedKeys(e.secrets)
 	scrub(e.diags, cfg.Secrets)
 	return e.diags

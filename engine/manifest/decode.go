@@ -59,6 +59,8 @@ func (d *decoder) file(body hcl.Body) {
 			}
 		case schema.BlockLab:
 			d.lab(b)
+		case schema.BlockProfile:
+			d.m.Profiles = append(d.m.Profiles, b.Body)
 		}
 	}
 }

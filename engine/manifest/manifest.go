@@ -21,6 +21,9 @@ type Manifest struct {
 	Steps       []*Block
 	Guards      []*Block
 	Lab         *Lab // nil without a lab block
+	// Profiles are the bodies of profile blocks: command profile overrides,
+	// decoded by the sm module that owns the profile language.
+	Profiles []hcl.Body
 	// Incomplete is set when a file had syntax errors and was left out:
 	// evaluating the rest would only report follow-up errors, so callers
 	// stop after parsing.

@@ -3,10 +3,13 @@ package plan
 // Plan is the plan document of DESIGN §7: what `plan --json` prints, what
 // `--out` saves and what apply executes. Its JSON field names are a contract.
 type Plan struct {
-	FormatVersion      string       `json:"format_version"`
-	Runbook            string       `json:"runbook"`
-	ChangeID           string       `json:"change_id"`
-	ManifestSHA256     string       `json:"manifest_sha256"`
+	FormatVersion  string `json:"format_version"`
+	Runbook        string `json:"runbook"`
+	ChangeID       string `json:"change_id"`
+	ManifestSHA256 string `json:"manifest_sha256"`
+	// Manifest is where a saved plan's manifest lives, relative to the plan
+	// file, so that `apply PLANFILE` can check the plan is not stale.
+	Manifest           string       `json:"manifest,omitempty"`
 	Nodes              []*Node      `json:"nodes"`
 	Steps              []*Step      `json:"steps"`
 	Order              []string     `json:"order"`

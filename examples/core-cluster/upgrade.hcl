@@ -10,8 +10,8 @@ runbook "core-to-10-2" {
   target      = "10.2.0.1"
 
   window {
-    start = "2026-12-05T01:00:00Z"
-    end   = "2026-12-05T05:00:00Z"
+    start = "2026-12-04T22:00:00Z"
+    end   = "2026-12-05T08:00:00Z"
   }
 
   policy {

@@ -8,23 +8,27 @@ cluster "americas" {
   session_manager "sm-dal" {
     host      = "sm-dal.example.net"
     release   = "10.1.3.0"
+    ssp       = 12
     platform  = "vmware"
     secondary = "sm-atl"
   }
   session_manager "sm-atl" {
     host      = "sm-atl.example.net"
     release   = "10.1.3.0"
+    ssp       = 12
     platform  = "vmware"
     secondary = "sm-dal"
   }
   branch_session_manager "bsm-austin" {
     host     = "bsm-austin.example.net"
     release  = "10.1.3.0"
+    ssp       = 12
     platform = "kvm"
   }
   branch_session_manager "bsm-denver" {
     host     = "bsm-denver.example.net"
     release  = "10.1.3.0"
+    ssp       = 12
     platform = "kvm"
   }
 }
@@ -33,6 +37,7 @@ cluster "emea" {
   session_manager "sm-lon" {
     host       = "sm-lon.example.net"
     release    = "10.1.3.0"
+    ssp       = 12
     platform   = "kvm"
     secondary  = "sm-fra"
     connection = "emea"
@@ -40,6 +45,7 @@ cluster "emea" {
   session_manager "sm-fra" {
     host       = "sm-fra.example.net"
     release    = "10.1.3.0"
+    ssp       = 12
     platform   = "kvm"
     secondary  = "sm-lon"
     connection = "emea"
@@ -47,6 +53,7 @@ cluster "emea" {
   branch_session_manager "bsm-madrid" {
     host       = "bsm-madrid.example.net"
     release    = "10.1.3.0"
+    ssp       = 12
     platform   = "kvm"
     connection = "emea"
   }
@@ -56,12 +63,14 @@ cluster "apac" {
   session_manager "sm-sin" {
     host      = "sm-sin.example.net"
     release   = "10.1.3.0"
+    ssp       = 12
     platform  = "gcp"
     secondary = "sm-syd"
   }
   session_manager "sm-syd" {
     host      = "sm-syd.example.net"
     release   = "10.1.3.0"
+    ssp       = 12
     platform  = "gcp"
     secondary = "sm-sin"
   }

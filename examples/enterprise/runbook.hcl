@@ -1,7 +1,7 @@
 # A multi-cluster enterprise on 10.1.x: three regional clusters with their
-# branches and System Manager, to 10.2.0.1 inside one four-hour window.
+# branches and System Manager, to 10.2.0.1 inside one twelve-hour window.
 #
-# Clusters are upgraded two at a time (policy.parallel); inside a cluster one
+# The three clusters are upgraded at once (policy.parallel); inside a cluster one
 # core SM is out of service at a time, then the branches. The manifest is
 # split across files: this one, variables.hcl, fleet.hcl and steps.hcl.
 
@@ -11,14 +11,14 @@ runbook "enterprise-10-2" {
   target      = "10.2.0.1"
 
   window {
-    start = "2026-12-12T00:00:00Z"
-    end   = "2026-12-12T04:00:00Z"
+    start = "2026-12-11T22:00:00Z"
+    end   = "2026-12-12T10:00:00Z"
   }
 
   policy {
     max_active_calls = 0
     drain_timeout    = "45m"
-    parallel         = 2
+    parallel         = 3
     on_failure       = "halt"
     branch_parallel  = 2
   }

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// stdio is the process's standard streams and environment, injected so tests
+// run commands in-process.
+type stdio struct {
+	in     io.Reader
+	out    io.Writer
+	err    io.Writer
+	env    []string
+	isTTY  bool // stdout is a terminal
+	inTTY  bool // stdin is a terminal
+	ctx    context.Context
+	width  int
+	getwd  func() (string, error)
+	colors bool
+}
+
+func newStdio() *stdio {
+	s := &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, env: os.Environ(), ctx: context.Background(), getwd: os.Getwd, width: 100}
+	s.isTTY = term.IsTerminal(int(os.Stdout.Fd()))
+	s.inTTY = term.IsTerminal(int(os.Stdin.Fd()))
+	if s.isTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 20 {
+			s.width = w
+		}
+		s.colors = os.Getenv("NO_COLOR") == ""
+	}
+	return s
+}
+
+func (s *stdio) getenv(name string) string {
+	for i := len(s.env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(s.env[i], "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+// command is one subcommand: its flags, its help text and what it does.
+type command struct {
+	name    string
+	args    string // argument synopsis
+	summary string
+	help    string // long help with examples
+	flags   func(fs *flag.FlagSet) any
+	run     func(io *stdio, opts any, args []string) error
+	maxArgs int
+}
+
+// commands is the command table, in the order help lists them. It is built by
+// a function, not registered from init, so there is no package-level state.
+func commands() []*command {
+	return []*command{
+		validateCommand(), planCommand(), applyCommand(), graphCommand(), fmtCommand(),
+		labCommand(), recordsCommand(), showCommand(), releasesCommand(), versionCommand(),
+		completionCommand(),
+	}
+}
+
+func lookup(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func run(args []string, io *stdio) error {
+	if len(args) == 0 {
+		printUsage(io.out)
+		return usagef("no command given")
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 {
+			if c := lookup(args[1]); c != nil {
+				printCommandHelp(io.out, c)
+				return nil
+			}
+			return usagef("unknown command %q", args[1])
+		}
+		printUsage(io.out)
+		return nil
+	case "-v", "--version", "-version":
+		name = "version"
+	}
+	c := lookup(name)
+	if c == nil {
+		hint := ""
+		if s := suggest(name, commandNames()); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return usagef("unknown command %q%s", name, hint)
+	}
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var opts any
+	if c.flags != nil {
+		opts = c.flags(fs)
+	}
+	fs.Usage = func() { printCommandHelp(io.err, c) }
+	pos, err := parseInterleaved(fs, args[1:])
+	if err == flag.ErrHelp {
+		return nil
+	}
+	if err != nil {
+		return usagef("%s: %v", c.name, err)
+	}
+	if c.maxArgs >= 0 && len(pos) > c.maxArgs {
+		return usagef("%s: too many arguments: %s", c.name, strings.Join(pos, " "))
+	}
+	return c.run(io, opts, pos)
+}
+
+// parseInterleaved lets flags follow positional arguments
+// (`runbook plan examples/core --json`), as operators type them.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func commandNames() []string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// suggest returns the closest name within an edit distance of 2.
+func suggest(s string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := editDistance(s, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// stringsFlag is a repeatable flag (-var, --cluster).
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/plan"
+)
+
+// applyOpts are apply's flags.
+type applyOpts struct {
+	manifestFlags
+	dryRun      bool
+	autoApprove bool
+	resume      bool
+	clusters    stringsFlag
+	parallel    int
+	json        bool
+	lab         bool
+	keepGoing   bool
+	refresh     bool
+	records     string
+	commit      bool
+	forceUnlock bool
+	labDir      string
+	timeScale   float64
+}
+
+func applyCommand() *command {
+	return &command{
+		name:    "apply",
+		args:    "[PATH|PLANFILE]",
+		summary: "Execute the plan over SSH (or rehearse it: --dry-run, --lab).",
+		help: `PATH is a manifest file or directory; PLANFILE is a plan saved by 'plan --out', refused
+when the manifest changed since (stale plan).
+
+Apply gathers facts from every node in scope (facts.drift refuses a node that differs from the
+manifest), verifies the media, takes the change's lock, then walks the plan: clusters in
+parallel, one node out of service per cluster, every runtime guard checked right before the
+step it protects. Every event goes to records/<change_id>/<time>-apply/journal.jsonl.
+
+Examples:
+  runbook apply --lab --auto-approve examples/core-cluster     # rehearse in the built-in lab
+  runbook apply --dry-run examples/core-cluster                # every command, nothing runs, no connection
+  runbook apply --dry-run --refresh examples/core-cluster      # read real facts first (read-only)
+  runbook apply examples/core-cluster                          # asks for 'yes' on a terminal
+  runbook apply --resume examples/core-cluster                 # continue an interrupted run
+  runbook apply --json --auto-approve --cluster core upgrade.hcl | jq .`,
+		maxArgs: 1,
+		flags: func(fs *flag.FlagSet) any {
+			o := &applyOpts{}
+			o.register(fs)
+			fs.BoolVar(&o.dryRun, "dry-run", false, "change nothing: print every command in order with the guard verdicts against the predicted state")
+			fs.BoolVar(&o.autoApprove, "auto-approve", false, "do not ask for confirmation")
+			fs.BoolVar(&o.resume, "resume", false, "continue the last unfinished run of this change")
+			fs.Var(&o.clusters, "cluster", "limit the run to this cluster `NAME` (repeatable; the System Manager is \"smgr\")")
+			fs.IntVar(&o.parallel, "parallel", 0, "clusters upgraded at once (default: policy.parallel)")
+			fs.BoolVar(&o.json, "json", false, "stream one JSON event per line on stdout, nothing else")
+			fs.BoolVar(&o.lab, "lab", false, "run against the built-in lab: simulated nodes behind real SSH on 127.0.0.1")
+			fs.BoolVar(&o.keepGoing, "keep-going", false, "let other clusters go on after a cluster failed")
+			fs.BoolVar(&o.refresh, "refresh", false, "with --dry-run: read real facts from the nodes first (read-only)")
+			fs.StringVar(&o.records, "records", "records", "write change records under `DIR`")
+			fs.BoolVar(&o.commit, "commit", false, "commit the new change record to the git repository that holds it")
+			fs.BoolVar(&o.forceUnlock, "force-unlock", false, "remove the change's lock first (only when no other apply is running)")
+			fs.StringVar(&o.labDir, "lab-dir", "", "with --lab: keep the simulated nodes' state in `DIR` (default: a temporary folder)")
+			fs.Float64Var(&o.timeScale, "time-scale", 1, "with --lab: multiply simulated durations (e.g. 60 for a realistic rehearsal)")
+			return o
+		},
+		run: func(io *stdio, opts any, args []string) error {
+			o := opts.(*applyOpts)
+			if o.refresh && !o.dryRun {
+				return usagef("apply: --refresh only goes with --dry-run (apply always reads real facts)")
+			}
+			if (o.labDir != "" || o.timeScale != 1) && !o.lab {
+				return usagef("apply: --lab-dir and --time-scale only go with --lab")
+			}
+			if o.parallel < 0 {
+				return usagef("apply: --parallel must be positive")
+			}
+			return runApply(io, o, first(args))
+		},
+	}
+}
+
+// checkApplyable refuses what apply must not start: a plan with errors, or a
+// real apply without change_id.
+func checkApplyable(io *stdio, o *applyOpts, l *loaded, p *plan.Plan) error {
+	printDiags(io, &o.manifestFlags, l)
+	if p == nil || l.diags.HasErrors() {
+		errs, warns := countDiags(l.diags)
+		fmt.Fprintf(io.err, "Apply refused: %d error(s), %d warning(s).\n", errs, warns)
+		return errReported
+	}
+	if !o.dryRun && l.cfg.Runbook.ChangeID == "" {
+		return fmt.Errorf("apply needs runbook.change_id: the change record and its lock are named after it (add change_id = \"CHG…\" to the runbook block)")
+	}
+	return nil
+}
+
+// inScope reports whether a node is inside the --cluster selection.
+func inScope(o *applyOpts, n *eval.Node) bool {
+	if len(o.clusters) == 0 {
+		return true
+	}
+	for _, c := range o.clusters {
+		if c == n.Cluster {
+			return true
+		}
+	}
+	return false
+}

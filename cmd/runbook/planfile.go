@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/runbook-dev/runbook/engine/plan"
+)
+
+// readPlanFile tells a saved plan (a plan document) from a manifest path. For
+// a plan it returns the plan and the manifest path it was made from.
+func readPlanFile(path string) (*plan.Plan, string, error) {
+	info, err := os.Stat(path)
+	if path == "" || err != nil || info.IsDir() {
+		return nil, path, nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, path, err
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace(src), []byte("{")) {
+		return nil, path, nil // HCL manifest
+	}
+	var p plan.Plan
+	if err := json.Unmarshal(src, &p); err != nil || p.FormatVersion == "" {
+		return nil, "", fmt.Errorf("%s is neither a manifest nor a plan document (plan --out): %v", path, err)
+	}
+	if p.FormatVersion != plan.FormatVersion {
+		return nil, "", fmt.Errorf("%s is a plan document of format %q; this runbook reads format %q: make the plan again", path, p.FormatVersion, plan.FormatVersion)
+	}
+	if p.Manifest == "" {
+		return nil, "", fmt.Errorf("%s does not say which manifest it was made from: make it again with 'runbook plan --out'", path)
+	}
+	return &p, filepath.Join(filepath.Dir(path), p.Manifest), nil
+}
+
+// manifestRef is the manifest path as seen from the plan file's folder.
+func manifestRef(planFile, manifest string) string {
+	if manifest == "" {
+		manifest = "."
+	}
+	absPlan, err1 := filepath.Abs(planFile)
+	absMan, err2 := filepath.Abs(manifest)
+	if err1 != nil || err2 != nil {
+		return manifest
+	}
+	if rel, err := filepath.Rel(filepath.Dir(absPlan), absMan); err == nil {
+		return rel
+	}
+	return absMan
+}
+
+// checkStale refuses a saved plan whose manifest (and so its declared facts)
+// changed since it was made, or that the current catalog would order
+// differently.
+func checkStale(saved, fresh *plan.Plan, manifestSHA string) error {
+	if saved.ManifestSHA256 != manifestSHA {
+		return fmt.Errorf("stale plan: the manifest changed since the plan was made (sha256 %.12s, now %.12s): run 'runbook plan --out' again and review it",
+			saved.ManifestSHA256, manifestSHA)
+	}
+	if !slices.Equal(saved.Order, fresh.Order) {
+		return fmt.Errorf("stale plan: the same manifest now compiles to a different plan (another catalog or runbook version): run 'runbook plan --out' again and review it")
+	}
+	return nil
+}
