@@ -53,14 +53,26 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 			w.Start = time.Now().UTC()
 			w.End = w.Start.Add(length)
 		}
-		if !o.json {
-			for _, s := range lb.Synthesized() {
-				fmt.Fprintf(io.err, "lab: %s is absent: synthesized a %s medium for artifact %q\n", s.Declared, s.Kind, s.Artifact)
-			}
-		}
 	}
 
 	p := l.compile(plan.Options{})
+	if lb != nil && p != nil && !l.diags.HasErrors() {
+		// Media the manifest declares no artifact for (an SSP pass the planner
+		// inserted, say) are synthesized too; the plan then uploads them.
+		added, err := lb.SynthesizeMissing(l.cfg, p)
+		if err != nil {
+			return red.Err(err)
+		}
+		if len(added) > 0 {
+			l.diags = nil
+			p = l.compile(plan.Options{})
+		}
+		if !o.json {
+			for _, s := range lb.Synthesized() {
+				fmt.Fprintf(io.err, "lab: synthesized a %s medium for artifact %q (%s is absent)\n", s.Kind, s.Artifact, s.Declared)
+			}
+		}
+	}
 	if err := checkApplyable(io, o, l, p); err != nil {
 		return err
 	}
@@ -146,7 +158,7 @@ func connections(o *applyOpts, l *loaded, lb *lab.Lab) (modules.Dialer, exec.Gat
 	}
 	var d modules.Dialer = ssh.NewDialer(ssh.Options{})
 	if lb != nil {
-		d = lb.Dialer(d)
+		d = lb.Dialer(ssh.NewDialer(ssh.Options{NoAgent: true}))
 	}
 	if o.dryRun && !o.refresh && lb == nil {
 		return dryrun.NewDialer(nil, nil), declaredFacts(l.cfg)

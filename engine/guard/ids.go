@@ -1,0 +1,74 @@
+// Package guard names the guard rules of DESIGN §6 and their severities. The
+// ids are a contract with users (they appear in diagnostics, plan documents
+// and change records), so they are spelled here once and every producer uses
+// these constants.
+package guard
+
+// Static (plan-time) rule ids.
+const (
+	PathUnsupported  = "path.unsupported"
+	PathDowngrade    = "path.downgrade"
+	PathMultiHop     = "path.multi_hop"
+	SourceNotLatest  = "source.not_latest"
+	SSPRequired      = "ssp.required"
+	PlatformAVP      = "platform.avp"
+	PlatformAWS      = "platform.aws"
+	ClusterReleases  = "cluster.releases"
+	ClusterUDSSplit  = "cluster.uds_split"
+	ClusterSecondary = "cluster.secondary"
+	ClusterSize      = "cluster.size"
+	OrderSMGRFirst   = "order.smgr_first"
+	BSMAboveCore     = "bsm.above_core"
+	WindowTooShort   = "window.too_short"
+	ArtifactMissing  = "artifact.missing"
+	// PlanCycle is not a vendor rule: user step dependencies formed a cycle.
+	PlanCycle = "plan.cycle"
+)
+
+// Runtime (apply-time) rule ids.
+const (
+	ArtifactChecksum = "artifact.checksum"
+	FactsDrift       = "facts.drift"
+	CallsActive      = "calls.active"
+	PeerUnavailable  = "peer.unavailable"
+	WindowClosed     = "window.closed"
+	DiskSpace        = "disk.space"
+	TimeSkew         = "time.skew"
+	UDSBackup        = "uds.backup"
+	FirewallPorts    = "firewall.ports"
+	BackupVerify     = "backup.verify"
+	VerifyRelease    = "verify.release"
+	VerifyServices   = "verify.services"
+	VerifyData       = "verify.data"
+)
+
+// Severity is how a verdict weighs: an error refuses the plan or stops apply,
+// a warning is reported and the plan goes on.
+type Severity string
+
+// Severities.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// Static maps every plan-time rule to its default severity. path.multi_hop
+// becomes an error when policy.multi_hop is false; the planner decides that.
+var Static = map[string]Severity{
+	PathUnsupported:  Error,
+	PathDowngrade:    Error,
+	PathMultiHop:     Warning,
+	SourceNotLatest:  Warning,
+	SSPRequired:      Warning,
+	PlatformAVP:      Error,
+	PlatformAWS:      Error,
+	ClusterReleases:  Error,
+	ClusterUDSSplit:  Warning,
+	ClusterSecondary: Error,
+	ClusterSize:      Error,
+	OrderSMGRFirst:   Error,
+	BSMAboveCore:     Error,
+	WindowTooShort:   Warning,
+	ArtifactMissing:  Warning,
+	PlanCycle:        Error,
+}

@@ -1,0 +1,206 @@
+package plan
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
+)
+
+// feasibleWithSMGR decides by exhaustive search, independently of the
+// planner, whether one cluster and its System Manager can reach their
+// targets under DESIGN §6 rules 1, 2, 5 and 6: an SM/BSM hop needs SMGR on
+// its line or newer; SMGR's move into smgr_ssp_target needs every SM/BSM that
+// started on smgr_ssp_from or later to carry the latest SSP of the release
+// it is on; a hop that requires the SSP needs it; an SSP pass may be
+// installed on any release that has one; at most max_lines lines; BSMs
+// follow the core per line; a node takes at most one SSP pass (the plan's
+// contract: the SSP pass is hop 0).
+func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) bool {
+	cl := c.Clusters[0]
+	type node struct {
+		bsm, rule1 bool
+		paths      [][]catalog.Step
+		start      string
+	}
+	hasSSP := func(r string) bool { _, ok := cat.LatestSSP(catalog.ProductSM, r); return ok }
+	var ns []node
+	for _, n := range cl.Nodes {
+		ps, err := cat.Paths(catalog.ProductSM, n.Release, c.Runbook.Target, n.Platform, altExtra)
+		if err != nil {
+			return false
+		}
+		nd := node{bsm: n.Kind == eval.KindBSM, start: n.Release,
+			rule1: catalog.CompareLines(catalog.LineOf(n.Release), cat.Rules.SMGRSSPFrom) >= 0}
+		for _, p := range ps {
+			nd.paths = append(nd.paths, p.Steps)
+		}
+		ns = append(ns, nd)
+	}
+	sp, err := cat.Path(catalog.ProductSMGR, c.SMGR.Release, smgrTarget, "", true)
+	if err != nil {
+		return false
+	}
+	type st struct {
+		path, pos []int
+		ssp, used []bool
+		smgr      int
+	}
+	rel := func(s st, i int) string {
+		if s.pos[i] == 0 {
+			return ns[i].start
+		}
+		return ns[i].paths[s.path[i]][s.pos[i]-1].To
+	}
+	smgrLine := func(s st) string {
+		if s.smgr == 0 {
+			return catalog.LineOf(c.SMGR.Release)
+		}
+		return catalog.LineOf(sp.Steps[s.smgr-1].To)
+	}
+	clone := func(s st) st {
+		return st{append([]int(nil), s.path...), append([]int(nil), s.pos...), append([]bool(nil), s.ssp...), append([]bool(nil), s.used...), s.smgr}
+	}
+	seen := map[string]bool{}
+	var dfs func(s st) bool
+	dfs = func(s st) bool {
+		lines := map[string]bool{}
+		done := s.smgr == len(sp.Steps)
+		for i := range ns {
+			lines[catalog.LineOf(rel(s, i))] = true
+			if rel(s, i) != c.Runbook.Target {
+				done = false
+			}
+		}
+		if len(lines) > cat.Rules.MaxLines {
+			return false
+		}
+		if done {
+			return true
+		}
+		k := fmt.Sprint(s)
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+		if s.smgr < len(sp.Steps) {
+			h := sp.Steps[s.smgr]
+			ok := true
+			if catalog.CompareLines(catalog.LineOf(h.From), cat.Rules.SMGRSSPTarget) < 0 && catalog.CompareLines(catalog.LineOf(h.To), cat.Rules.SMGRSSPTarget) >= 0 {
+				for i := range ns {
+					if ns[i].rule1 && !s.ssp[i] {
+						ok = false
+					}
+				}
+			}
+			if ok {
+				n := clone(s)
+				n.smgr++
+				if dfs(n) {
+					return true
+				}
+			}
+		}
+		for i, nd := range ns {
+			if !s.ssp[i] && !s.used[i] && hasSSP(rel(s, i)) {
+				n := clone(s)
+				n.ssp[i], n.used[i] = true, true
+				if dfs(n) {
+					return true
+				}
+			}
+			for pi, p := range nd.paths {
+				if (s.pos[i] > 0 && s.path[i] != pi) || s.pos[i] >= len(p) {
+					continue
+				}
+				h := p[s.pos[i]]
+				if h.From != rel(s, i) {
+					continue
+				}
+				if catalog.CompareLines(smgrLine(s), catalog.LineOf(h.To)) < 0 || (h.RequiresSSP && !s.ssp[i]) {
+					continue
+				}
+				if nd.bsm {
+					blocked := false
+					for j, o := range ns {
+						if !o.bsm && catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(h.To)) < 0 {
+							blocked = true
+						}
+					}
+					if blocked {
+						continue
+					}
+				}
+				n := clone(s)
+				n.path[i], n.pos[i] = pi, s.pos[i]+1
+				n.ssp[i] = !hasSSP(h.To)
+				if dfs(n) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	s := st{path: make([]int, len(ns)), pos: make([]int, len(ns)), ssp: make([]bool, len(ns)), used: make([]bool, len(ns))}
+	for i, n := range cl.Nodes {
+		lvl, ok := cat.LatestSSP(catalog.ProductSM, n.Release)
+		s.ssp[i] = !ok || n.SSP >= lvl
+	}
+	return dfs(s)
+}
+
+func TestBruteForceWithSMGR(t *testing.T) {
+	cat := catalog.Default()
+	r := rand.New(rand.NewSource(11))
+	releases := []string{"7.0.1.3", "7.1.2.0", "7.1.3.8", "8.0.1.2", "8.1.2.0", "8.1.3.8", "10.1.0.0", "10.1.3.0", "10.2.0.0", "10.2.0.1"}
+	smgrs := []string{"7.0.1.0", "7.1.3.2", "8.0.1.0", "8.1.3.8", "10.1.0.0", "10.1.3.0", "10.2.0.1"}
+	start := time.Now()
+	fleets, refused := 0, 0
+	var limits []string
+	for tries := 0; fleets < 1500 && tries < 20000; tries++ {
+		c := newConfig("10.2.0.1")
+		smgr(c, smgrs[r.Intn(len(smgrs))])
+		cl := addCluster(c, "c")
+		nSM := 1 + r.Intn(3)
+		ssps := []int{-1, 99}
+		for i := 0; i < nSM; i++ {
+			sm(cl, fmt.Sprintf("sm%d", i), releases[r.Intn(len(releases))], ssps[r.Intn(2)])
+		}
+		for i := 0; i < r.Intn(4-nSM); i++ {
+			bsm(cl, fmt.Sprintf("bsm%d", i), releases[r.Intn(len(releases))], ssps[r.Intn(2)])
+		}
+		p, diags := Compile(c, cat, Options{})
+		if hasRuleAny(diags, guard.BSMAboveCore) || hasRuleAny(diags, guard.PathUnsupported) || hasRuleAny(diags, guard.PathDowngrade) {
+			continue
+		}
+		fleets++
+		got := !hasRuleAny(diags, guard.ClusterReleases) && !hasRuleAny(diags, guard.OrderSMGRFirst)
+		want := feasibleWithSMGR(cat, c, p.Nodes[0].Target)
+		if got && !want {
+			t.Fatalf("planner found an order the exhaustive search says cannot exist: %s %v", describeFleet(c), rules(diags))
+		}
+		if !got && want {
+			limits = append(limits, describeFleet(c)+" "+strings.Join(rules(diags), ","))
+		}
+		if !got {
+			refused++
+		} else if err := checkInvariants(c, cat, p); err != nil {
+			t.Fatalf("%s: %v", describeFleet(c), err)
+		}
+	}
+	t.Logf("brute force with SMGR: %d fleets of ≤3 nodes + SMGR (%d refused, %d refused although an order exists) in %.1fs",
+		fleets, refused, len(limits), time.Since(start).Seconds())
+	for i, l := range limits {
+		if i < 5 {
+			t.Logf("refused but feasible: %s", l)
+		}
+	}
+	if len(limits) > 0 {
+		t.Fail()
+	}
+}

@@ -1,0 +1,156 @@
+package plan
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
+)
+
+// feasible decides by exhaustive search, independently of the planner,
+// whether one cluster without SMGR can reach its targets while at most
+// max_lines lines coexist and no BSM moves to a line its core SMs have not
+// reached. Every node may take any supported path (up to altExtra extra
+// cross-line hops); SSP passes change no line and so do not matter here.
+func feasible(cat *catalog.Catalog, cl *eval.Cluster, target string) bool {
+	type nodePaths struct {
+		bsm   bool
+		paths [][]string // release sequences
+	}
+	var ns []nodePaths
+	for _, n := range cl.Nodes {
+		ps, err := cat.Paths(catalog.ProductSM, n.Release, target, n.Platform, altExtra)
+		if err != nil {
+			return false
+		}
+		np := nodePaths{bsm: n.Kind == eval.KindBSM}
+		for _, p := range ps {
+			np.paths = append(np.paths, p.Releases(n.Release))
+		}
+		ns = append(ns, np)
+	}
+	// state: per node, (path index, position); path index -1 = not chosen yet (at start)
+	type st struct{ path, pos []int }
+	lines := func(s st) int {
+		set := map[string]bool{}
+		for i, n := range ns {
+			r := n.paths[0][0]
+			if s.path[i] >= 0 {
+				r = n.paths[s.path[i]][s.pos[i]]
+			}
+			set[catalog.LineOf(r)] = true
+		}
+		return len(set)
+	}
+	rel := func(s st, i int) string {
+		if s.path[i] < 0 {
+			return ns[i].paths[0][0]
+		}
+		return ns[i].paths[s.path[i]][s.pos[i]]
+	}
+	seen := map[string]bool{}
+	var dfs func(s st) bool
+	dfs = func(s st) bool {
+		if lines(s) > cat.Rules.MaxLines {
+			return false
+		}
+		k := fmt.Sprint(s.path, s.pos)
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+		done := true
+		for i := range ns {
+			if rel(s, i) != target {
+				done = false
+			}
+		}
+		if done {
+			return true
+		}
+		for i, n := range ns {
+			for pi, p := range n.paths {
+				if s.path[i] >= 0 && s.path[i] != pi {
+					continue
+				}
+				if s.path[i] < 0 && len(p) < 2 {
+					continue
+				}
+				pos := 0
+				if s.path[i] >= 0 {
+					pos = s.pos[i]
+				}
+				if pos+1 >= len(p) {
+					continue
+				}
+				to := p[pos+1]
+				if n.bsm {
+					ok := true
+					for j, o := range ns {
+						if !o.bsm && catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(to)) < 0 {
+							ok = false
+						}
+					}
+					if !ok {
+						continue
+					}
+				}
+				ns2 := st{path: append([]int(nil), s.path...), pos: append([]int(nil), s.pos...)}
+				ns2.path[i], ns2.pos[i] = pi, pos+1
+				if dfs(ns2) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	s := st{path: make([]int, len(ns)), pos: make([]int, len(ns))}
+	for i := range s.path {
+		s.path[i] = -1
+	}
+	return dfs(s)
+}
+
+func TestBruteForceRefusalsAreReal(t *testing.T) {
+	cat := catalog.Default()
+	r := rand.New(rand.NewSource(7))
+	releases := []string{"6.3.18.0", "7.0.1.3", "7.1.2.0", "7.1.3.8", "8.0.1.2", "8.1.2.0", "8.1.3.8", "10.1.0.0", "10.1.3.0", "10.2.0.1"}
+	start := time.Now()
+	fleets, refused, agreed := 0, 0, 0
+	for fleets < 1500 {
+		c := newConfig("10.2.0.1")
+		cl := addCluster(c, "c")
+		nSM := 1 + r.Intn(3)
+		for i := 0; i < nSM; i++ {
+			sm(cl, fmt.Sprintf("sm%d", i), releases[r.Intn(len(releases))], 99)
+		}
+		for i := 0; i < r.Intn(5-nSM); i++ {
+			bsm(cl, fmt.Sprintf("bsm%d", i), releases[r.Intn(len(releases))], 99)
+		}
+		p, diags := Compile(c, cat, Options{})
+		if hasRuleAny(diags, guard.BSMAboveCore) || hasRuleAny(diags, guard.PathUnsupported) || hasRuleAny(diags, guard.PathDowngrade) {
+			continue
+		}
+		fleets++
+		want := feasible(cat, cl, "10.2.0.1")
+		got := !hasRuleAny(diags, guard.ClusterReleases)
+		if got != want {
+			t.Fatalf("fleet %s: planner feasible=%v, brute force feasible=%v; diags %v", describeFleet(c), got, want, rules(diags))
+		}
+		if !got {
+			refused++
+		} else if err := checkInvariants(c, cat, p); err != nil {
+			t.Fatalf("fleet %s: %v", describeFleet(c), err)
+		}
+		agreed++
+	}
+	t.Logf("brute force: %d fleets of ≤4 nodes agree with the planner (%d refused by cluster.releases) in %.1fs",
+		agreed, refused, time.Since(start).Seconds())
+	if refused == 0 || refused == fleets {
+		t.Fatalf("degenerate sample: %d of %d refused", refused, fleets)
+	}
+}

@@ -1,0 +1,38 @@
+// Package plan compiles an evaluated manifest and the release catalog into a
+// Plan: every node's path, the steps of every hop, the user steps, the
+// dependencies between them, one valid execution order, its estimated
+// duration and the static guard verdicts.
+//
+// Compile is a sequence of named transforms, one concern per file (t_*.go),
+// in the manner of Terraform's graph builder: nodes → paths → units (hops and
+// SSP passes) → order search → hop steps → user steps → cross-node edges →
+// schedule → static guards. The order search comes before the steps are made
+// because it may choose an alternative supported path for a node when that is
+// the only way to keep at most two release lines in a cluster.
+//
+// Configuration problems are hcl.Diagnostics with the node's source range;
+// the plan document carries the same verdicts as Diagnostic values with
+// their rule id (ToDiagnostics).
+//
+// Choices where DESIGN §6 leaves room, and why:
+//   - System Manager carries no calls: its hops have no drain/undrain and are
+//     never out of service; its cluster is "smgr".
+//   - With method = "data_migration" a cross-line hop's change is one migrate
+//     step (the utility installs and moves the data); with backup_restore it
+//     is upgrade then restore. A patch hop is always upgrade.
+//   - Rule 1 is kept as a state: when SMGR crosses into the catalog's
+//     smgr_ssp_target line, every SM/BSM whose starting line is
+//     smgr_ssp_from or later carries the latest SSP of the release it is on
+//     then. A node that has not declared its SSP (ssp unset) is assumed to
+//     lack it: the pass is inserted and ssp.required says so.
+//   - Core before BSM is kept per line: a BSM moves to a line only once every
+//     core SM of its cluster is on that line or newer; bsm.above_core checks
+//     the final targets release by release.
+//   - A secondary must be another core SM of the same cluster: that is what
+//     makes rule 4 follow from rule 3 (one core SM out of service at a time,
+//     BSMs never together with a core SM).
+//   - A cluster that already runs more than two lines is refused
+//     (cluster.releases): no order can repair the starting state.
+//   - Ansible-style user steps (neither before nor after) run at the head of
+//     each matched node's chain, one node of a cluster at a time.
+package plan

@@ -1,0 +1,159 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/eval"
+)
+
+// checkInvariants verifies a plan without errors against the rules of
+// DESIGN §6, replaying its order step by step from the plan document alone:
+// a node's release changes at the first change step (upgrade or migrate) of a
+// hop, it is out of service from drain to undrain.
+func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
+	pos := map[string]int{}
+	for i, id := range p.Order {
+		if _, dup := pos[id]; dup {
+			return fmt.Errorf("order lists %s twice", id)
+		}
+		pos[id] = i
+	}
+	if len(p.Order) != len(p.Steps) {
+		return fmt.Errorf("order has %d steps, plan %d", len(p.Order), len(p.Steps))
+	}
+	for _, s := range p.Steps {
+		for _, d := range s.DependsOn {
+			if dp, ok := pos[d]; !ok || dp >= pos[s.ID] {
+				return fmt.Errorf("%s runs before its dependency %s", s.ID, d)
+			}
+		}
+	}
+	if _, dur := Schedule(p.Steps, c.Runbook.Policy.Parallel, p.Order); dur != p.EstimatedDurationS {
+		return fmt.Errorf("estimated_duration_s %d, recomputed %d", p.EstimatedDurationS, dur)
+	}
+	// Independent bounds: no schedule beats the longest dependency chain or
+	// exceeds running everything one after another.
+	byID := map[string]*Step{}
+	for _, s := range p.Steps {
+		byID[s.ID] = s
+	}
+	finish, serial, longest := map[string]int{}, 0, 0
+	for _, id := range p.Order {
+		s := byID[id]
+		start := 0
+		for _, d := range s.DependsOn {
+			start = max(start, finish[d])
+		}
+		finish[id] = start + s.EstimateS
+		longest = max(longest, finish[id])
+		serial += s.EstimateS
+	}
+	if p.EstimatedDurationS < longest || p.EstimatedDurationS > serial {
+		return fmt.Errorf("estimated_duration_s %d outside [critical path %d, serial %d]", p.EstimatedDurationS, longest, serial)
+	}
+	rel, oos, sspOK, kind, cluster := map[string]string{}, map[string]bool{}, map[string]bool{}, map[string]string{}, map[string]string{}
+	startRel := map[string]string{}
+	members := map[string][]string{}
+	for _, n := range p.Nodes {
+		rel[n.Name], kind[n.Name], cluster[n.Name], startRel[n.Name] = n.Release, n.Kind, n.Cluster, n.Release
+		prod := catalog.ProductSM
+		if n.Kind == eval.KindSMGR {
+			prod = catalog.ProductSMGR
+		} else {
+			members[n.Cluster] = append(members[n.Cluster], n.Name)
+		}
+		lvl, ok := cat.LatestSSP(prod, n.Release)
+		sspOK[n.Name] = !ok || n.SSP >= lvl
+	}
+	secondary := map[string]string{}
+	for _, n := range c.AllNodes() {
+		secondary[n.Name] = n.Secondary
+	}
+	smgrName := ""
+	if c.SMGR != nil {
+		smgrName = c.SMGR.Name
+	}
+	changed := map[string]bool{} // node/hop whose release already changed
+	for _, id := range p.Order {
+		s := byID[id]
+		n := s.Node
+		switch s.Phase {
+		case PhaseDrain:
+			oos[n] = true
+		case PhaseUndrain:
+			oos[n] = false
+		case PhaseSSP:
+			sspOK[n] = true
+		case PhaseUpgrade, PhaseMigrate:
+			key := fmt.Sprintf("%s/%d", n, s.Hop.Index)
+			if changed[key] || s.Hop.Index == 0 {
+				break
+			}
+			changed[key] = true
+			to := s.Hop.To
+			if n == smgrName {
+				from := catalog.LineOf(rel[n])
+				tgt := cat.Rules.SMGRSSPTarget
+				if catalog.CompareLines(from, tgt) < 0 && catalog.CompareLines(catalog.LineOf(to), tgt) >= 0 {
+					for _, o := range p.Nodes {
+						if o.Name != n && catalog.CompareLines(catalog.LineOf(o.Release), cat.Rules.SMGRSSPFrom) >= 0 && !sspOK[o.Name] {
+							return fmt.Errorf("%s: SMGR goes to %s before %s has the latest SSP", id, to, o.Name)
+						}
+					}
+				}
+			} else {
+				if smgrName != "" && catalog.CompareLines(catalog.LineOf(rel[smgrName]), catalog.LineOf(to)) < 0 {
+					return fmt.Errorf("%s: hop to %s while SMGR is on %s", id, to, rel[smgrName])
+				}
+				if kind[n] == eval.KindBSM {
+					for _, o := range members[cluster[n]] {
+						if kind[o] == eval.KindSM && catalog.CompareLines(catalog.LineOf(rel[o]), catalog.LineOf(to)) < 0 {
+							return fmt.Errorf("%s: BSM goes to %s while core %s is on %s", id, to, o, rel[o])
+						}
+					}
+				}
+				if lvl, ok := cat.LatestSSP(catalog.ProductSM, to); ok {
+					sspOK[n] = false
+					_ = lvl
+				}
+			}
+			rel[n] = to
+		}
+		if n == smgrName {
+			continue
+		}
+		cl := cluster[n]
+		lines := map[string]bool{}
+		core, branch := 0, 0
+		for _, o := range members[cl] {
+			lines[catalog.LineOf(rel[o])] = true
+			if oos[o] {
+				if kind[o] == eval.KindSM {
+					core++
+				} else {
+					branch++
+				}
+				if sec := secondary[o]; sec != "" && oos[sec] {
+					return fmt.Errorf("after %s: %s and its secondary %s are both out of service", id, o, sec)
+				}
+			}
+		}
+		if len(lines) > cat.Rules.MaxLines {
+			return fmt.Errorf("after %s: cluster %s runs %d lines %v", id, cl, len(lines), lines)
+		}
+		if core > 1 || branch > max(c.Runbook.Policy.BranchParallel, 1) || (core > 0 && branch > 0) {
+			return fmt.Errorf("after %s: cluster %s has %d core SMs and %d BSMs out of service", id, cl, core, branch)
+		}
+	}
+	for _, n := range p.Nodes {
+		if rel[n.Name] != n.Target {
+			return fmt.Errorf("node %s ends on %s, target %s", n.Name, rel[n.Name], n.Target)
+		}
+		if oos[n.Name] {
+			return fmt.Errorf("node %s ends out of service", n.Name)
+		}
+		_ = startRel
+	}
+	return nil
+}

@@ -1,0 +1,296 @@
+package plan
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/runbook-dev/runbook/engine/catalog"
+)
+
+// The order search finds, per cluster, a sequence of units (hops and SSP
+// passes, one drained window each) that takes every node to its target while
+// the rules hold at every point: at most max_lines release lines in the
+// cluster, a BSM never moves above the cluster's core SMs, an SM/BSM hop
+// waits for SMGR to reach its line, and SMGR's hop into smgr_ssp_target waits
+// for the SSP pass of every node that needs one (SMGR's hops are modelled in
+// each cluster's search as markers; they need nothing else, so the clusters'
+// answers compose).
+//
+// It is a depth-first search with memoisation of dead states. Nodes of one
+// kind whose candidate paths are identical are interchangeable, so a state is
+// keyed by the multiset of their progress (their positions in a trie of
+// candidate unit sequences), which keeps the state space small even for 28
+// SMs.
+
+// searchMode selects which rules the search enforces.
+type searchMode struct {
+	lines, bsm, smgr bool
+	alternatives     bool // all candidate paths, not only the shortest
+}
+
+// searchBudget bounds the states one search may expand.
+const searchBudget = 300000
+
+type trieEdge struct {
+	u     unit
+	child int
+}
+
+type trieNode struct {
+	release  string
+	line     string
+	lineKey  int // line as a comparable number
+	children []trieEdge
+	depth    int  // units done to get here
+	terminal int  // candidate index ending here, -1 when none
+	sspAhead bool // an SSP pass is still ahead on some branch
+	// sspOK: the node carries the latest SSP of its release here (declared
+	// at the root, installed by an SSP pass, or nothing to install).
+	sspOK bool
+}
+
+type trie struct{ nodes []trieNode }
+
+func buildTrie(start string, rootOK bool, hasSSP func(release string) bool, cands []candidate, alternatives bool) *trie {
+	t := &trie{nodes: []trieNode{{release: start, line: catalog.LineOf(start), lineKey: lineKey(start), terminal: -1, sspOK: rootOK}}}
+	for ci, c := range cands {
+		if ci > 0 && !alternatives {
+			break
+		}
+		cur := 0
+		for _, u := range c.units {
+			next := -1
+			for _, e := range t.nodes[cur].children {
+				if e.u == u {
+					next = e.child
+				}
+			}
+			if next < 0 {
+				rel := u.to
+				t.nodes = append(t.nodes, trieNode{release: rel, line: catalog.LineOf(rel), lineKey: lineKey(rel), terminal: -1, depth: t.nodes[cur].depth + 1,
+					sspOK: u.ssp || !hasSSP(u.to)})
+				next = len(t.nodes) - 1
+				t.nodes[cur].children = append(t.nodes[cur].children, trieEdge{u: u, child: next})
+			}
+			cur = next
+		}
+		if t.nodes[cur].terminal < 0 {
+			t.nodes[cur].terminal = ci
+		}
+	}
+	var mark func(i int) bool
+	mark = func(i int) bool {
+		for _, e := range t.nodes[i].children {
+			if mark(e.child) || e.u.ssp {
+				t.nodes[i].sspAhead = true
+			}
+		}
+		return t.nodes[i].sspAhead
+	}
+	mark(0)
+	return t
+}
+
+// searcher holds one cluster search.
+type searcher struct {
+	b      *builder
+	mode   searchMode
+	nodes  []*nodeState // core SMs first, then BSMs
+	tries  []*trie
+	class  []int
+	pos    []int
+	smgrU  []unit // SMGR's units, nil without the SMGR rule
+	smgrAt int
+	sspHop int // index into smgrU of the hop into smgr_ssp_target, -1 none
+	maxL   int
+
+	members [][]int // node indexes per class
+	buf     []byte
+	scratch []int
+
+	dead     map[string]bool
+	expanded int
+	aborted  bool
+	moves    []searchMove
+	// worst is the most advanced move refused for lines, for the refusal text.
+	worst *lineViolation
+}
+
+type searchMove struct {
+	node  int // -1: SMGR
+	depth int // units done before the move
+	child int
+	u     unit
+}
+
+type lineViolation struct {
+	progress int
+	node     string
+	u        unit
+	lines    []string
+}
+
+func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
+	s := &searcher{b: b, mode: mode, nodes: nodes, dead: map[string]bool{}, maxL: b.cat.Rules.MaxLines, sspHop: -1}
+	classes := map[string]int{}
+	for _, ns := range nodes {
+		var cands []candidate
+		if !ns.failed {
+			cands = ns.cands
+		}
+		hasSSP := func(r string) bool { _, ok := b.cat.LatestSSP(ns.product, r); return ok }
+		t := buildTrie(ns.release, b.sspSatisfied(ns, ns.release), hasSSP, cands, mode.alternatives)
+		var key strings.Builder
+		key.WriteString(ns.n.Kind + "|" + ns.release + "|")
+		for ci, c := range cands {
+			if ci > 0 && !mode.alternatives {
+				break
+			}
+			for _, u := range c.units {
+				key.WriteString(u.from + ">" + u.to + "," + strconv.FormatBool(u.ssp) + ";")
+			}
+			key.WriteString("|")
+		}
+		id, ok := classes[key.String()]
+		if !ok {
+			id = len(classes)
+			classes[key.String()] = id
+		}
+		s.tries = append(s.tries, t)
+		s.class = append(s.class, id)
+		if id == len(s.members) {
+			s.members = append(s.members, nil)
+		}
+		s.members[id] = append(s.members[id], len(s.pos))
+		s.pos = append(s.pos, 0)
+	}
+	if mode.smgr && b.smgrGate {
+		s.smgrU = b.smgr.units()
+		if h := b.smgrSSPHop(); h >= 0 {
+			for i, u := range s.smgrU {
+				if !u.ssp && u.index == h+1 {
+					s.sspHop = i
+				}
+			}
+		}
+	}
+	return s
+}
+
+func (s *searcher) release(i int) string { return s.tries[i].nodes[s.pos[i]].release }
+
+func (s *searcher) smgrLineKey() int {
+	if s.smgrAt == 0 {
+		return lineKey(s.b.smgr.release)
+	}
+	return lineKey(s.smgrU[s.smgrAt-1].to)
+}
+
+// lineKey maps a release (or line) A.B… to A*1000+B, so lines compare as ints.
+func lineKey(release string) int {
+	a, b, n, part := 0, 0, 0, 0
+	for i := 0; i < len(release) && part < 2; i++ {
+		c := release[i]
+		switch {
+		case c == '.':
+			if part == 0 {
+				a = n
+			} else {
+				b = n
+			}
+			part++
+			n = 0
+		case c >= '0' && c <= '9':
+			n = n*10 + int(c-'0')
+		}
+	}
+	if part == 1 {
+		b = n
+	}
+	return a*1000 + b
+}
+
+// lineCount counts the release lines of the cluster with node i on line key lk.
+func (s *searcher) lineCount(i int, lk int) int {
+	var seen [8]int
+	n := 0
+	for j := range s.nodes {
+		k := lk
+		if j != i {
+			k = s.tries[j].nodes[s.pos[j]].lineKey
+		}
+		dup := false
+		for _, x := range seen[:min(n, len(seen))] {
+			if x == k {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			if n < len(seen) {
+				seen[n] = k
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// lines returns the sorted release lines of the cluster, with node i on rel.
+func (s *searcher) lines(i int, rel string) []string {
+	set := map[string]bool{}
+	for j := range s.nodes {
+		if j == i {
+			set[catalog.LineOf(rel)] = true
+		} else {
+			set[s.tries[j].nodes[s.pos[j]].line] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for l := range set {
+		out = append(out, l)
+	}
+	sort.Slice(out, func(a, b int) bool { return catalog.CompareLines(out[a], out[b]) < 0 })
+	return out
+}
+
+func (s *searcher) key() string {
+	k := append(s.buf[:0], byte(s.smgrAt))
+	for _, members := range s.members {
+		ps := s.scratch[:0]
+		for _, i := range members {
+			ps = append(ps, s.pos[i])
+		}
+		// insertion sort: classes are small
+		for a := 1; a < len(ps); a++ {
+			for b := a; b > 0 && ps[b] < ps[b-1]; b-- {
+				ps[b], ps[b-1] = ps[b-1], ps[b]
+			}
+		}
+		for _, p := range ps {
+			k = append(k, byte(p), byte(p>>8))
+		}
+		k = append(k, 0xff, 0xff)
+		s.scratch = ps
+	}
+	s.buf = k
+	return string(k)
+}
+
+func (s *searcher) done() bool {
+	for i, t := range s.tries {
+		if t.nodes[s.pos[i]].terminal < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *searcher) progress() int {
+	n := s.smgrAt
+	for i := range s.nodes {
+		n += s.tries[i].nodes[s.pos[i]].depth
+	}
+	return n
+}

@@ -1,0 +1,161 @@
+package plan
+
+import (
+	"github.com/runbook-dev/runbook/engine/catalog"
+)
+
+// edgesTransform adds the dependencies between nodes (DESIGN §6 rules 1–5):
+//   - inside a cluster, the units run in the searched sequence, one drained
+//     window at a time, except that consecutive BSM units (up to
+//     policy.branch_parallel) share a window when no interleaving of them can
+//     show more than max_lines lines; a unit's drain waits for the undrain of
+//     every unit of the group before;
+//   - an SM/BSM hop waits for the SMGR hop that brings SMGR to its line;
+//   - SMGR's hop into smgr_ssp_target waits for the SSP passes of rule 1;
+//   - Ansible-style user steps run one node at a time inside a cluster.
+func (b *builder) edgesTransform() {
+	for _, cl := range b.cfg.Clusters {
+		groups := b.groups(cl.Name)
+		for g := 1; g < len(groups); g++ {
+			for _, prev := range groups[g-1] {
+				for _, next := range groups[g] {
+					b.graph.Connect(b.lastStep(prev), b.drainStep(next))
+				}
+			}
+		}
+		if b.smgrGate && !b.ungated[cl.Name] {
+			b.smgrEdges(cl.Name)
+		}
+		last := ""
+		for _, n := range cl.Nodes {
+			ns := b.byName[n.Name]
+			if len(ns.chainSteps) == 0 {
+				continue
+			}
+			if last != "" {
+				b.graph.Connect(last, ns.chainSteps[0])
+			}
+			last = ns.chainSteps[len(ns.chainSteps)-1]
+		}
+	}
+}
+
+// groups splits a cluster's sequence into drained windows that may overlap.
+func (b *builder) groups(cluster string) [][]move {
+	rel := map[*nodeState]string{}
+	linesOf := func() map[string]bool {
+		set := map[string]bool{}
+		for _, cl := range b.cfg.Clusters {
+			if cl.Name != cluster {
+				continue
+			}
+			for _, n := range cl.Nodes {
+				ns := b.byName[n.Name]
+				r := ns.release
+				if v, ok := rel[ns]; ok {
+					r = v
+				}
+				set[catalog.LineOf(r)] = true
+			}
+		}
+		return set
+	}
+	limit := b.cfg.Runbook.Policy.BranchParallel
+	if limit < 1 {
+		limit = 1
+	}
+	var out [][]move
+	var before map[string]bool
+	for _, m := range b.seq[cluster] {
+		u := m.node.units()[m.unit]
+		if n := len(out); n > 0 && m.node.isBSM() && len(out[n-1]) < limit && allBSM(out[n-1]) && !hasNode(out[n-1], m.node) {
+			old := rel[m.node]
+			rel[m.node] = u.to
+			union := linesOf()
+			for l := range before {
+				union[l] = true
+			}
+			if len(union) <= b.cat.Rules.MaxLines {
+				out[n-1] = append(out[n-1], m)
+				continue
+			}
+			rel[m.node] = old
+		}
+		before = linesOf()
+		rel[m.node] = u.to
+		out = append(out, []move{m})
+	}
+	return out
+}
+
+func allBSM(g []move) bool {
+	for _, m := range g {
+		if !m.node.isBSM() {
+			return false
+		}
+	}
+	return true
+}
+
+func hasNode(g []move, ns *nodeState) bool {
+	for _, m := range g {
+		if m.node == ns {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) lastStep(m move) string {
+	ids := m.node.unitSteps[m.unit]
+	return ids[len(ids)-1]
+}
+
+// drainStep is the unit's drain (its first step when it has none).
+func (b *builder) drainStep(m move) string {
+	for _, id := range m.node.unitSteps[m.unit] {
+		if b.steps[id].Phase == PhaseDrain {
+			return id
+		}
+	}
+	return m.node.unitSteps[m.unit][0]
+}
+
+func (b *builder) smgrEdges(cluster string) {
+	smgrUnits := b.smgr.units()
+	sspHop := b.smgrSSPHop()
+	sspUnit := -1
+	for k, su := range smgrUnits {
+		if !su.ssp && su.index == sspHop+1 {
+			sspUnit = k
+		}
+	}
+	for i, m := range b.seq[cluster] {
+		u := m.node.units()[m.unit]
+		// Rule 1: the units of covered nodes before the marker run before
+		// SMGR's hop into smgr_ssp_target, their hops after it wait for it.
+		if m.node.rule1 && sspHop >= 0 && sspUnit >= 0 {
+			smgrFirst := b.smgr.unitSteps[sspUnit][0]
+			smgrLast := b.smgr.unitSteps[sspUnit][len(b.smgr.unitSteps[sspUnit])-1]
+			if i < b.sspMarker[cluster] {
+				b.graph.Connect(b.lastStep(m), smgrFirst)
+			} else if !u.ssp {
+				b.graph.Connect(smgrLast, m.node.unitSteps[m.unit][0])
+			}
+		}
+		if u.ssp {
+			continue
+		}
+		line := catalog.LineOf(u.to)
+		if catalog.CompareLines(catalog.LineOf(b.smgr.release), line) >= 0 {
+			continue
+		}
+		for k, su := range smgrUnits {
+			if catalog.CompareLines(catalog.LineOf(su.to), line) >= 0 {
+				ids := b.smgr.unitSteps[k]
+				b.graph.Connect(ids[len(ids)-1], m.node.unitSteps[m.unit][0])
+				break
+			}
+		}
+	}
+}

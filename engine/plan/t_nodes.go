@@ -1,0 +1,145 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
+)
+
+// nodesTransform resolves every node's current release and SSP (facts win
+// over declarations), its target and product, and checks the rules that need
+// no path: cluster.secondary, cluster.size and bsm.above_core.
+func (b *builder) nodesTransform() {
+	for _, n := range b.cfg.AllNodes() {
+		ns := &nodeState{n: n, product: catalog.ProductSM, release: n.Release, ssp: n.SSP, target: n.Target}
+		if n.Kind == eval.KindSMGR {
+			ns.product = catalog.ProductSMGR
+		}
+		if f, ok := b.opts.Facts[n.Name]; ok {
+			if f.Release != "" {
+				ns.release = f.Release
+			}
+			if f.SSP >= 0 {
+				ns.ssp = f.SSP
+			}
+		}
+		if ns.target == "" && n.Kind != eval.KindSMGR {
+			ns.target = b.cfg.Runbook.Target
+		}
+		b.nodes = append(b.nodes, ns)
+		b.byName[n.Name] = ns
+		if n.Kind == eval.KindSMGR {
+			b.smgr = ns
+		}
+	}
+	if b.smgr != nil && b.smgr.target == "" {
+		b.smgr.target = b.smgrDefaultTarget()
+	}
+	b.checkSecondaries()
+	b.checkClusterSize()
+	b.checkBSMAboveCore()
+}
+
+// smgrDefaultTarget is the runbook target when an SM/BSM goes to a line newer
+// than SMGR's, else SMGR's own release (no upgrade).
+func (b *builder) smgrDefaultTarget() string {
+	cur := catalog.LineOf(b.smgr.release)
+	need := ""
+	for _, ns := range b.nodes {
+		if ns.isSMGR() || catalog.LineOf(ns.target) == "" {
+			continue
+		}
+		if catalog.CompareLines(catalog.LineOf(ns.target), cur) > 0 && catalog.Compare(ns.target, need) > 0 {
+			need = ns.target
+		}
+	}
+	if need == "" {
+		return b.smgr.release
+	}
+	if t := b.cfg.Runbook.Target; t != "" && catalog.Compare(t, need) >= 0 {
+		return t
+	}
+	return need
+}
+
+// targetRange is where a node's target is written: its own attribute, else
+// the runbook's.
+func (b *builder) targetRange(ns *nodeState) hcl.Range {
+	if r, ok := ns.n.Attrs["target"]; ok {
+		return r
+	}
+	if b.cfg.Runbook.TargetRange.Filename != "" {
+		return b.cfg.Runbook.TargetRange
+	}
+	return ns.n.Range
+}
+
+func (b *builder) checkSecondaries() {
+	for _, ns := range b.nodes {
+		sec := ns.n.Secondary
+		if sec == "" {
+			continue
+		}
+		other := b.byName[sec]
+		var msg string
+		switch {
+		case other == nil:
+			msg = fmt.Sprintf("%s names secondary %q, which is not a node of this manifest", ns.n.Name, sec)
+		case other == ns:
+			msg = fmt.Sprintf("%s names itself as its secondary", ns.n.Name)
+		case !other.isCore():
+			msg = fmt.Sprintf("%s names %s as its secondary, but a %s cannot serve its phones", ns.n.Name, sec, other.n.Kind)
+		case other.n.Cluster != ns.n.Cluster:
+			msg = fmt.Sprintf("%s names %s as its secondary, but %s is in cluster %s, not %s", ns.n.Name, sec, sec, other.n.Cluster, ns.n.Cluster)
+		default:
+			continue
+		}
+		b.addGuard(guard.ClusterSecondary, ns.n.Name, ns.attr("secondary"), msg,
+			"The secondary must be another core session_manager of the same cluster: the SM that serves this node's phones while it is down.")
+	}
+}
+
+func (b *builder) checkClusterSize() {
+	limit := b.cat.Rules.ClusterSize
+	count := 0
+	for _, ns := range b.nodes {
+		if !ns.isCore() {
+			continue
+		}
+		count++
+		if limit > 0 && count == limit+1 {
+			b.addGuard(guard.ClusterSize, ns.n.Name, ns.n.Range,
+				"more than %d core Session Manager instances in one manifest (%s is number %d)",
+				"One System Manager manages at most this many Session Managers (catalog rules.cluster_size); split the fleet into one manifest per enterprise.",
+				limit, ns.n.Name, count)
+		}
+	}
+}
+
+func (b *builder) checkBSMAboveCore() {
+	for _, cl := range b.cfg.Clusters {
+		var lowest *nodeState
+		for _, n := range cl.Nodes {
+			ns := b.byName[n.Name]
+			if ns.isCore() && catalog.LineOf(ns.target) != "" && (lowest == nil || catalog.Compare(ns.target, lowest.target) < 0) {
+				lowest = ns
+			}
+		}
+		if lowest == nil {
+			continue
+		}
+		for _, n := range cl.Nodes {
+			ns := b.byName[n.Name]
+			if ns.isBSM() && catalog.LineOf(ns.target) != "" && catalog.Compare(ns.target, lowest.target) > 0 {
+				b.addGuard(guard.BSMAboveCore, ns.n.Name, b.targetRange(ns),
+					"BSM %s targets %s, above core SM %s's target %s",
+					"A Branch Session Manager is brought to the level of its core SM and never runs above it; lower the BSM target or raise the core's.",
+					ns.n.Name, ns.target, lowest.n.Name, lowest.target)
+				ns.failed = true
+			}
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
+)
+
+// searchTransform finds each cluster's unit sequence (see search.go), picks
+// every node's path from it, and reports cluster.releases when no order keeps
+// the line limit, then the per-node path verdicts of the chosen paths.
+func (b *builder) searchTransform() {
+	for _, cl := range b.cfg.Clusters {
+		b.searchCluster(cl)
+	}
+	for _, ns := range b.nodes {
+		b.pathVerdicts(ns)
+	}
+}
+
+func (b *builder) searchCluster(cl *eval.Cluster) {
+	var nodes []*nodeState
+	failed := false
+	for _, n := range cl.Nodes {
+		ns := b.byName[n.Name]
+		nodes = append(nodes, ns)
+		failed = failed || ns.failed
+	}
+	full := searchMode{lines: true, bsm: true, smgr: true}
+	attempts := []searchMode{full, {lines: true, bsm: true, smgr: true, alternatives: true}}
+	if failed {
+		// A node without a path would only make the line verdict noisy.
+		attempts = nil
+	}
+	var refused *searcher
+	for _, m := range attempts {
+		s := b.newSearcher(nodes, m)
+		if s.run() {
+			b.adopt(cl.Name, s)
+			return
+		}
+		refused = s
+	}
+	relaxed := b.newSearcher(nodes, searchMode{bsm: true, smgr: true, alternatives: true})
+	ok := relaxed.run()
+	switch {
+	case ok && refused != nil:
+		b.addGuard(guard.ClusterReleases, "", cl.Range, b.refusal(cl.Name, refused),
+			"Never more than two release lines may run in one cluster. Bring the nodes of the oldest line up first (a separate change), or choose a target that the others can reach while at most two lines coexist (see `runbook releases`).")
+	case !ok && !failed:
+		b.addGuard(guard.OrderSMGRFirst, "", cl.Range,
+			fmt.Sprintf("no order in cluster %s upgrades System Manager before the SMs that need it and after the SSP passes it needs", cl.Name),
+			"Check the system_manager target and the SSP levels declared on the cluster's nodes.")
+	}
+	if !ok {
+		relaxed = b.newSearcher(nodes, searchMode{})
+		relaxed.run()
+		b.ungated[cl.Name] = true
+	}
+	b.adopt(cl.Name, relaxed)
+}
+
+// adopt records a successful search: each node's chosen path and the
+// cluster's unit sequence.
+func (b *builder) adopt(cluster string, s *searcher) {
+	for i, ns := range s.nodes {
+		if t := s.tries[i].nodes[s.pos[i]].terminal; t >= 0 {
+			ns.chosen = t
+		}
+	}
+	var seq []move
+	marker := -1
+	for _, m := range s.moves {
+		if m.node >= 0 {
+			seq = append(seq, move{node: s.nodes[m.node], unit: m.depth})
+		} else if m.depth == s.sspHop {
+			marker = len(seq)
+		}
+	}
+	if marker < 0 {
+		marker = len(seq)
+	}
+	b.seq[cluster] = seq
+	b.sspMarker[cluster] = marker
+}
+
+func (b *builder) refusal(cluster string, s *searcher) string {
+	max := b.cat.Rules.MaxLines
+	if now := s.lines(-1, ""); len(now) > max {
+		return fmt.Sprintf("cluster %s already runs %d release lines (%s); at most %d may coexist", cluster, len(now), strings.Join(now, ", "), max)
+	}
+	msg := fmt.Sprintf("no order keeps at most %d release lines in cluster %s", max, cluster)
+	if w := s.worst; w != nil {
+		msg += fmt.Sprintf(": at best, moving %s from %s to %s would leave lines %s in the cluster", w.node, w.u.from, w.u.to, strings.Join(w.lines, ", "))
+	}
+	if s.aborted {
+		msg += fmt.Sprintf(" (search stopped after %d states)", s.expanded)
+	}
+	return msg
+}
+
+// pathVerdicts reports path.multi_hop, source.not_latest and ssp.required
+// for the node's chosen path.
+func (b *builder) pathVerdicts(ns *nodeState) {
+	if ns.failed || len(ns.cands) == 0 {
+		return
+	}
+	c := ns.cands[ns.chosen]
+	name := ns.n.Name
+	if c.path.CrossLine() > 1 {
+		sev := guard.Warning
+		hint := "Each intermediate release is a full hop with its own backup and drained window."
+		if !b.cfg.Runbook.Policy.MultiHop {
+			sev = guard.Error
+			hint = "policy.multi_hop is false: set it to true, or choose an intermediate target for this change."
+		}
+		b.addGuardSev(guard.PathMultiHop, sev, name, ns.attr("release"),
+			fmt.Sprintf("%s: intermediate hops inserted: %s", name, strings.Join(c.path.Releases(ns.release), " -> ")), hint)
+	}
+	if len(c.path.Steps) > 0 && c.path.Steps[0].Inserted {
+		b.addGuard(guard.SourceNotLatest, name, ns.attr("release"),
+			"%s: %s is below %s, the latest of its line: a patch hop to %s was inserted",
+			"The next hop requires the latest release of the line; the patch hop runs first in the same plan.",
+			name, ns.release, c.path.Steps[0].To, c.path.Steps[0].To)
+	}
+	for _, u := range c.units {
+		if !u.ssp {
+			continue
+		}
+		why := "the next hop requires it"
+		if ns.rule1 {
+			why = fmt.Sprintf("it must be installed before System Manager goes to %s", b.cat.Rules.SMGRSSPTarget)
+		}
+		have := "not declared"
+		if ns.ssp >= 0 && u.from == ns.release {
+			have = fmt.Sprintf("declared %d", ns.ssp)
+		}
+		b.addGuard(guard.SSPRequired, name, ns.attr("ssp"),
+			"%s: latest SSP %d on %s missing (%s): an ssp pass was inserted",
+			"The SSP pass ("+why+") is its own drained window on the node; declare ssp = N on the node if the latest SSP is already installed.",
+			name, u.level, u.from, have)
+	}
+}

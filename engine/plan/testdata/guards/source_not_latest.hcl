@@ -1,0 +1,33 @@
+runbook "t" {
+  target = "10.2.0.1"
+}
+
+artifact "sm" {
+  kind    = "release"
+  product = "session_manager"
+  release = "10.2.0.1"
+  file    = "media/sm.bin"
+  sha256  = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+}
+
+artifact "sm-8-1" {
+  kind    = "release"
+  release = "8.1.3.8"
+  file    = "media/sm-8.1.3.8.bin"
+  sha256  = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+}
+
+artifact "ssp-8-1" {
+  kind    = "ssp"
+  release = "8.1.3.8"
+  file    = "media/ssp-8.1.3.8.bin"
+  sha256  = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+}
+
+cluster "core" {
+  session_manager "sm-a" {
+    host    = "sm-a.example.net"
+    release = "8.1.2.0" # WARNING: source.not_latest
+    ssp     = 99        # WARNING: ssp.required
+  }
+}
