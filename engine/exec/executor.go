@@ -1,0 +1,264 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/dryrun"
+	"github.com/runbook-dev/runbook/modules/sm"
+)
+
+// Executor runs plans. It holds no state between runs.
+type Executor struct {
+	opts Options
+}
+
+// New returns an Executor with opts.
+func New(opts Options) *Executor { return &Executor{opts: opts} }
+
+// run is the state of one Run call.
+type run struct {
+	opts  Options
+	p     *plan.Plan
+	cfg   *eval.Config
+	lim   Limits
+	clock Clock
+	red   *record.Redactor
+	pool  *pool
+
+	steps  []*plan.Step
+	nodes  map[string]*nodeState
+	peers  map[string]*nodeState // secondaries outside the run's scope, read only
+	resume *resumeState
+
+	emitMu     sync.Mutex
+	journalErr error
+
+	mu  sync.Mutex // guards nodeState fields, oos and res
+	oos *oosTracker
+	res *Result
+}
+
+// Run executes p against the nodes of cfg. It returns the result and, when
+// the run did not succeed, a *RunError (errors.Is ErrHalted or
+// ErrInterrupted) or a setup error (bad options, unreachable node at start).
+func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Result, error) {
+	r, err := x.newRun(p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer r.pool.closeAll()
+	r.emit(record.Event{Type: record.EventRunStart, Message: r.startMessage()})
+
+	for _, d := range p.Diagnostics {
+		if d.Severity == "error" {
+			err := fmt.Errorf("exec: the plan has errors (%s: %s); it cannot be applied", d.Rule, d.Summary)
+			r.finish(ctx, err)
+			return r.res, err
+		}
+	}
+	if err := r.gatherAll(ctx); err != nil {
+		r.finish(ctx, err)
+		return r.res, err
+	}
+	if r.res.Errs.ErrorOrNil() == nil && !r.refused() {
+		r.walk(ctx)
+	}
+	err = r.finish(ctx, nil)
+	return r.res, err
+}
+
+func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
+	o := x.opts
+	switch {
+	case p == nil || cfg == nil:
+		return nil, errors.New("exec: nil plan or config")
+	case o.Dialer == nil && !o.Offline:
+		return nil, errors.New("exec: no dialer")
+	case o.Gather == nil:
+		return nil, errors.New("exec: no facts gatherer")
+	case o.Offline && !o.DryRun:
+		return nil, errors.New("exec: offline is only for dry-run")
+	}
+	if o.DryRun && o.WrapDryRun == nil {
+		if o.DryRunRecorder == nil {
+			o.DryRunRecorder = dryrun.NewRecorder()
+		}
+		rec := o.DryRunRecorder
+		o.WrapDryRun = func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, rec) }
+	}
+	r := &run{opts: o, p: p, cfg: cfg, lim: o.Limits.withDefaults(), clock: o.Clock, red: o.Redactor,
+		nodes: map[string]*nodeState{}, peers: map[string]*nodeState{}, oos: newOOS(cfg.Runbook.Policy.BranchParallel),
+		res: &Result{Steps: map[string]string{}, FactsBefore: map[string]*sm.Facts{}, FactsAfter: map[string]*sm.Facts{}}}
+	if r.clock == nil {
+		r.clock = systemClock{}
+	}
+	if r.red == nil {
+		r.red = record.NewRedactor(cfg.Secrets...)
+	}
+	if r.opts.NodeContext == nil {
+		r.opts.NodeContext = defaultNodeContext
+	}
+	r.pool = newPool(r)
+	for _, s := range p.Steps {
+		if len(o.Clusters) == 0 || slices.Contains(o.Clusters, s.Cluster) {
+			r.steps = append(r.steps, s)
+		}
+	}
+	for _, pn := range p.Nodes {
+		if len(o.Clusters) > 0 && !slices.Contains(o.Clusters, pn.Cluster) {
+			continue
+		}
+		ns, err := newNodeState(cfg, pn)
+		if err != nil {
+			return nil, err
+		}
+		r.nodes[pn.Name] = ns
+	}
+	if len(o.Resume) > 0 {
+		r.resume = newResumeState(o.Resume)
+	}
+	return r, nil
+}
+
+func (r *run) startMessage() string {
+	mode := "apply"
+	if r.opts.DryRun {
+		mode = "dry-run"
+	}
+	if r.resume != nil {
+		mode += ", resumed"
+	}
+	return fmt.Sprintf("%s %s: %d steps on %d nodes (%s)", r.p.Runbook, r.p.ChangeID, len(r.steps), len(r.nodes), mode)
+}
+
+// refused reports whether the start-of-run checks failed (facts.drift, an
+// unreachable node): then nothing at all is changed.
+func (r *run) refused() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.res.Errs.ErrorOrNil() != nil
+}
+
+// fail records a root cause for a node.
+func (r *run) fail(node, step string, err error) *NodeError {
+	ne := &NodeError{Node: node, Step: step, Err: r.red.Err(err)}
+	var ge *GuardError
+	var re *sm.RuleError
+	switch {
+	case errors.As(err, &ge):
+		ne.Guard = ge.ID
+	case errors.As(err, &re):
+		ne.Guard = re.Rule
+	}
+	r.mu.Lock()
+	r.res.Errs = multierror.Append(r.res.Errs, ne)
+	if ns := r.nodes[node]; ns != nil {
+		ns.failed = true
+	}
+	r.mu.Unlock()
+	return ne
+}
+
+// finish settles the result, writes the run_end event and builds the error.
+// setupErr is a failure before the walk (it is returned as is).
+func (r *run) finish(ctx context.Context, setupErr error) error {
+	interrupted := ctx.Err() != nil
+	if interrupted {
+		r.cleanupInterrupted()
+	}
+	r.settleNodes()
+	r.mu.Lock()
+	r.res.Interrupted = interrupted
+	errs := r.res.Errs
+	r.mu.Unlock()
+	if r.journalErr != nil {
+		errs = multierror.Append(errs, r.journalErr)
+		r.res.Errs = errs
+	}
+	status := record.RunSucceeded
+	var err error
+	switch {
+	case setupErr != nil:
+		status, err = record.RunRefused, setupErr
+	case interrupted:
+		status, err = record.RunInterrupted, &RunError{Kind: ErrInterrupted, Errs: errs}
+	case errs.ErrorOrNil() != nil:
+		status, err = record.RunFailed, &RunError{Kind: ErrHalted, Errs: errs}
+	}
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	r.end(status, msg)
+	if r.journalErr != nil && err == nil {
+		err = &RunError{Kind: ErrHalted, Errs: multierror.Append(nil, r.journalErr)}
+	}
+	if err != nil {
+		err = r.red.Err(err)
+	}
+	return err
+}
+
+// settleNodes sorts the nodes into the result's lists from the step statuses.
+func (r *run) settleNodes() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	byNode := map[string][]string{}
+	for _, s := range r.steps {
+		st := r.res.Steps[s.ID]
+		if st == "" {
+			st = StatusNotRun
+			r.res.Steps[s.ID] = st
+		}
+		byNode[s.Node] = append(byNode[s.Node], st)
+	}
+	for _, pn := range r.p.Nodes {
+		ns := r.nodes[pn.Name]
+		if ns == nil {
+			continue
+		}
+		if ns.haveFacts {
+			f := ns.facts
+			r.res.FactsAfter[ns.name] = &f
+		}
+		switch {
+		case ns.rolledBack:
+			r.res.RolledBack = append(r.res.RolledBack, ns.name)
+			r.res.Failed = append(r.res.Failed, ns.name)
+		case ns.failed:
+			r.res.Failed = append(r.res.Failed, ns.name)
+		case allOK(byNode[ns.name]):
+			r.res.Succeeded = append(r.res.Succeeded, ns.name)
+		default:
+			r.res.Incomplete = append(r.res.Incomplete, ns.name)
+		}
+	}
+}
+
+func allOK(sts []string) bool {
+	for _, s := range sts {
+		if s != StatusOK {
+			return false
+		}
+	}
+	return true
+}
+
+// nodeCtx returns a context for cleanup work that must happen even after the
+// run's context was cancelled (undrain a healthy node, flush the journal).
+func (r *run) cleanupCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), r.lim.CleanupTimeout)
+}
+
+var _ = time.Second
+var _ modules.Conn = (*observed)(nil)

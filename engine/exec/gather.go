@@ -1,0 +1,16 @@
+package exec
+
+import (
+	"context"
+
+	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/sm"
+)
+
+// ProfileGather returns the GatherFunc that reads facts with the command
+// profile p (sm.GatherFacts).
+func ProfileGather(p *sm.Profile) GatherFunc {
+	return func(ctx context.Context, conn modules.Conn, kind string) (sm.Facts, error) {
+		return sm.GatherFacts(ctx, conn, kind, p)
+	}
+}

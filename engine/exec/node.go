@@ -1,0 +1,193 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/sm"
+)
+
+// nodeState is what the run knows about one node. Fields are guarded by run.mu;
+// the walker never runs two steps of one node at once.
+type nodeState struct {
+	name, kind, cluster string
+	pn                  *plan.Node
+	cn                  *eval.Node
+	target              modules.Target
+
+	facts     sm.Facts // latest read (or, under dry-run, predicted)
+	haveFacts bool
+	skew      time.Duration // node clock minus controller clock, for predictions
+
+	initial     sm.Facts // facts at the start of the change (of the first run, on resume)
+	haveInitial bool
+
+	before     map[int]sm.Facts          // per hop: facts taken before its change
+	backups    map[int]map[string]string // per hop: the backup step's outcome values
+	lastBackup map[string]string
+
+	drained    bool         // denying new service (this run, or left so by the run resumed)
+	changed    map[int]bool // hops whose change (ssp, upgrade, restore, migrate) started
+	failed     bool
+	rolledBack bool
+
+	windowChecked bool // window.closed is checked before the node's first drain
+	declared      bool // offline dry-run: facts are the manifest's, not the node's
+}
+
+func newNodeState(cfg *eval.Config, pn *plan.Node) (*nodeState, error) {
+	cn := cfg.NodeByName(pn.Name)
+	if cn == nil {
+		return nil, fmt.Errorf("exec: plan node %s is not in the manifest", pn.Name)
+	}
+	return &nodeState{name: pn.Name, kind: pn.Kind, cluster: pn.Cluster, pn: pn, cn: cn,
+		target: targetFor(cfg, cn), before: map[int]sm.Facts{}, backups: map[int]map[string]string{},
+		changed: map[int]bool{}}, nil
+}
+
+// targetFor resolves how to reach a node from its connection block.
+func targetFor(cfg *eval.Config, n *eval.Node) modules.Target {
+	name := n.Connection
+	if name == "" {
+		name = "default"
+	}
+	t := modules.Target{Node: n.Name, Host: n.Host, Port: n.Port}
+	if c := cfg.Connections[name]; c != nil {
+		t.User, t.PrivateKeyFile, t.Password = c.User, c.PrivateKeyFile, c.Password
+		t.KnownHostsFile, t.HostKeyCheck, t.Jump, t.Timeout = c.KnownHostsFile, c.HostKeyCheck, c.Jump, c.Timeout
+		if t.Port == 0 {
+			t.Port = c.Port
+		}
+	}
+	if t.Port == 0 {
+		t.Port = 22
+	}
+	return t
+}
+
+// gather reads the node's facts (under dry-run, after the first read, the
+// predicted facts are returned instead: the node was not changed).
+func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts, error) {
+	r.mu.Lock()
+	if r.opts.Offline && !ns.haveFacts {
+		ns.facts, ns.haveFacts, ns.declared = declaredFacts(ns), true, true
+	}
+	if r.opts.DryRun && ns.haveFacts {
+		f := ns.facts
+		f.Clock = r.clock.Now().Add(ns.skew)
+		r.mu.Unlock()
+		return f, nil
+	}
+	r.mu.Unlock()
+	conn, err := r.pool.get(ctx, ns)
+	if err != nil {
+		return sm.Facts{}, err
+	}
+	stepID := ""
+	if s != nil {
+		stepID = s.ID
+	}
+	f, err := r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, ns.kind)
+	if err != nil && ctx.Err() == nil && r.lost(err) {
+		// A node rebooting under us: come back and read again, once.
+		if conn, err = r.pool.redial(ctx, ns); err == nil {
+			f, err = r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, ns.kind)
+		}
+	}
+	if err != nil {
+		return sm.Facts{}, fmt.Errorf("read facts of %s: %w", ns.name, err)
+	}
+	r.mu.Lock()
+	ns.facts, ns.haveFacts = f, true
+	if !f.Clock.IsZero() {
+		ns.skew = f.Clock.Sub(r.clock.Now())
+	}
+	r.mu.Unlock()
+	return f, nil
+}
+
+// factsEvent journals a node's facts; label says which (initial, before hop N, after).
+func (r *run) factsEvent(ns *nodeState, s *plan.Step, label string, f sm.Facts) {
+	e := record.Event{Type: record.EventFacts, Node: ns.name, Message: label, Facts: f}
+	if s != nil {
+		e.Step, e.Phase = s.ID, s.Phase
+	}
+	r.emit(e)
+}
+
+// gatherAll reads every node in scope before anything changes and checks
+// facts.drift. A node that cannot be read or drifted refuses the whole run.
+func (r *run) gatherAll(ctx context.Context) error {
+	for _, pn := range r.p.Nodes {
+		ns := r.nodes[pn.Name]
+		if ns == nil {
+			continue
+		}
+		f, err := r.gather(ctx, ns, nil)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return r.red.Err(fmt.Errorf("gather facts: %w", err))
+		}
+		r.factsEvent(ns, nil, "initial", f)
+		fc := f
+		r.mu.Lock()
+		r.res.FactsBefore[ns.name] = &fc
+		ns.initial, ns.haveInitial = f, true
+		if f.ServiceState == sm.StateDenying {
+			// Out of service already: it counts against the cluster's
+			// one-node-out rule. Only a resumed run owns the undrain.
+			r.oos.forceOpen(ns)
+			ns.drained = r.resume != nil
+		}
+		r.mu.Unlock()
+		err = checkDrift(pn.Release, pn.SSP, f, pn.Path, r.resume != nil)
+		if cerr := r.check(nil, ns.name, GuardFactsDrift, err, "node reports "+f.Release); cerr != nil {
+			r.fail(ns.name, "", cerr)
+		}
+	}
+	r.checkArtifacts()
+	if r.resume != nil {
+		r.resume.apply(r)
+		r.journalBefore()
+	}
+	return nil
+}
+
+// declaredFacts are what the manifest says of a node, for an offline dry-run:
+// release and SSP as declared, in service, nothing else known.
+func declaredFacts(ns *nodeState) sm.Facts {
+	f := sm.Facts{Release: ns.cn.Release, SSP: ns.cn.SSP, ServiceState: sm.StateAccepting}
+	if ns.pn != nil {
+		f.Release, f.SSP = ns.pn.Release, ns.pn.SSP
+	}
+	return f
+}
+
+// journalBefore copies the hop "before" facts recovered from the resumed
+// run into this run's journal: verify.data of a later resume needs them.
+func (r *run) journalBefore() {
+	for _, pn := range r.p.Nodes {
+		ns := r.nodes[pn.Name]
+		if ns == nil {
+			continue
+		}
+		r.mu.Lock()
+		hops := make(map[int]sm.Facts, len(ns.before))
+		for h, f := range ns.before {
+			hops[h] = f
+		}
+		r.mu.Unlock()
+		for h := 0; h < len(pn.Path)+1; h++ {
+			if f, ok := hops[h]; ok {
+				r.factsEvent(ns, nil, fmt.Sprintf("before hop %d", h), f)
+			}
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package exec
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/dryrun"
+	"github.com/runbook-dev/runbook/modules/sm"
+)
+
+// Observer receives every event of a run, already redacted, in journal order.
+// The CLI turns them into progress lines or `--json` output. Event is called
+// from one goroutine at a time.
+type Observer interface {
+	Event(e record.Event)
+}
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(e record.Event)
+
+// Event calls f.
+func (f ObserverFunc) Event(e record.Event) { f(e) }
+
+// Journal is the append-only, fsynced event log (record.Journal satisfies it).
+type Journal interface {
+	Append(e record.Event) error
+}
+
+// Recorder is the change record of the run (record.Recorder satisfies it):
+// Emit journals and folds each event; Finish ends the run with its status
+// (record.RunSucceeded …), writes record.json and record.md and closes the
+// journal. record.Start has already emitted run_start.
+type Recorder interface {
+	Emit(e record.Event) error
+	Finish(status, message string) error
+}
+
+// Clock tells the time; tests inject a fixed one for window and skew guards.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now().UTC() }
+
+// GatherFunc reads a node's facts over its connection, read-only.
+// sm.GatherFacts is the production implementation.
+type GatherFunc func(ctx context.Context, conn modules.Conn, kind string) (sm.Facts, error)
+
+// NodeContextFunc builds the evaluation context of a user guard for one node
+// and its facts (eval.NodeContext in production).
+type NodeContextFunc func(cfg *eval.Config, n *eval.Node, f *sm.Facts) (*hcl.EvalContext, error)
+
+// Options configure an Executor. Only Dialer, Modules and Gather are required.
+type Options struct {
+	Dialer  modules.Dialer
+	Modules map[string]modules.Module
+	Gather  GatherFunc
+
+	// DryRun gates every connection (modules/dryrun): read-only commands
+	// pass, changes are recorded in DryRunRecorder and never executed.
+	// WrapDryRun replaces the gate (tests); nil uses dryrun.Wrap.
+	DryRun         bool
+	DryRunRecorder *dryrun.Recorder
+	WrapDryRun     func(node string, c modules.Conn) modules.Conn
+	// Offline (with DryRun) opens no connection at all: facts are the
+	// declared ones, guards that need a node read say "unknown", and each
+	// step shows the commands its module would run.
+	Offline bool
+
+	// Parallel bounds the clusters worked on at once; 0 takes policy.parallel.
+	Parallel int
+	// KeepGoing lets other clusters go on after one cluster failed.
+	KeepGoing bool
+	// Clusters limits the run to these clusters (empty: all). SMGR is "smgr".
+	Clusters []string
+
+	Observer Observer
+	// Recorder, when set, receives every event and the run's end (the
+	// production path); otherwise Journal, when set, receives every event.
+	Recorder Recorder
+	Journal  Journal
+	Redactor *record.Redactor
+	Clock    Clock
+
+	// Resume holds the events of the run being resumed (record.ReadJournal).
+	Resume []record.Event
+
+	NodeContext NodeContextFunc
+
+	// ConnectionLost recognises the transport's "connection dropped" error
+	// (ssh.ErrConnectionLost), in addition to sm.ErrRebooting, a
+	// ConnectionLost() bool method and EOF/reset errors, which are always
+	// recognised.
+	ConnectionLost func(error) bool
+
+	// Limits carries the thresholds of the runtime guards and the timings of
+	// polling and reconnection.
+	Limits Limits
+}
+
+// Limits are the data behind the runtime guards and retry loops. Zero fields
+// take the defaults of DefaultLimits.
+type Limits struct {
+	MaxClockSkew     time.Duration // time.skew; default 60s
+	DiskMarginMB     int64         // disk.space margin over the media size; default 512
+	BackupMinFreeMB  int64         // disk.space before a backup, on /var; default 1024
+	DiskMounts       []string      // mounts checked before an upload; default /var, /opt
+	ServicesTimeout  time.Duration // verify: how long services may take to come up; default 15m
+	Poll             time.Duration // facts polling interval; default 2s
+	ReconnectTries   int           // redials after a lost connection; default 10
+	ReconnectInitial time.Duration // first backoff; default 1s
+	ReconnectMax     time.Duration // backoff cap; default 30s
+	CleanupTimeout   time.Duration // undrain and flush after an interrupt; default 2m
+}
+
+// DefaultLimits are the production thresholds.
+var DefaultLimits = Limits{
+	MaxClockSkew:     60 * time.Second,
+	DiskMarginMB:     512,
+	BackupMinFreeMB:  1024,
+	DiskMounts:       []string{"/var", "/opt"},
+	ServicesTimeout:  15 * time.Minute,
+	Poll:             2 * time.Second,
+	ReconnectTries:   10,
+	ReconnectInitial: time.Second,
+	ReconnectMax:     30 * time.Second,
+	CleanupTimeout:   2 * time.Minute,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxClockSkew > 0 {
+		d.MaxClockSkew = l.MaxClockSkew
+	}
+	if l.DiskMarginMB > 0 {
+		d.DiskMarginMB = l.DiskMarginMB
+	}
+	if l.BackupMinFreeMB > 0 {
+		d.BackupMinFreeMB = l.BackupMinFreeMB
+	}
+	if len(l.DiskMounts) > 0 {
+		d.DiskMounts = l.DiskMounts
+	}
+	if l.ServicesTimeout > 0 {
+		d.ServicesTimeout = l.ServicesTimeout
+	}
+	if l.Poll > 0 {
+		d.Poll = l.Poll
+	}
+	if l.ReconnectTries > 0 {
+		d.ReconnectTries = l.ReconnectTries
+	}
+	if l.ReconnectInitial > 0 {
+		d.ReconnectInitial = l.ReconnectInitial
+	}
+	if l.ReconnectMax > 0 {
+		d.ReconnectMax = l.ReconnectMax
+	}
+	if l.CleanupTimeout > 0 {
+		d.CleanupTimeout = l.CleanupTimeout
+	}
+	return d
+}

@@ -1,0 +1,148 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/dryrun"
+)
+
+// StatusInterrupted is the status of a step cut short by cancellation.
+const StatusInterrupted = record.StepInterrupted
+
+// execStep runs one step with its guards and, when it fails, the failure
+// policy, and returns the step's final status.
+func (r *run) execStep(ctx context.Context, s *plan.Step) string {
+	ns := r.nodes[s.Node]
+	if reason := r.heldReason(s.ID); reason != "" {
+		// The values go to this run's journal too, so a resume of this
+		// resume still finds the backup its restore needs.
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+			Status: StatusOK, Message: "resume: " + reason, Values: r.resume.values[s.ID]})
+		return StatusOK
+	}
+	start := r.clock.Now()
+	r.emit(record.Event{Type: record.EventStepStart, Step: s.ID, Node: s.Node, Phase: s.Phase, Message: s.Module})
+	out, err := r.runPhase(ctx, ns, s)
+	dur := r.clock.Now().Sub(start).Milliseconds()
+	if err == nil {
+		if r.opts.DryRun {
+			r.predict(ns, s)
+		}
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+			Status: StatusOK, DurationMS: dur, Message: out.Summary, Values: out.Values})
+		return StatusOK
+	}
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+			Status: StatusInterrupted, DurationMS: dur, Message: "interrupted"})
+		return StatusInterrupted
+	}
+	ne := r.fail(ns.name, s.ID, err)
+	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+		Status: StatusFailed, DurationMS: dur, Guard: ne.Guard, Message: ne.Err.Error()})
+	r.recover(ctx, ns, s)
+	return StatusFailed
+}
+
+// runPhase dispatches on the step's phase. User steps (shell, copy, wait,
+// pause, or an sm.* module placed by the user) only get the user guards.
+func (r *run) runPhase(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
+	if err := r.userGuards(ctx, ns, s); err != nil {
+		return modules.Outcome{}, err
+	}
+	if isUserStep(s) {
+		return r.runModule(ctx, ns, s, r.task(ns, s))
+	}
+	switch s.Phase {
+	case plan.PhasePrecheck:
+		return r.precheck(ctx, ns, s)
+	case plan.PhaseBackup:
+		return r.backup(ctx, ns, s)
+	case plan.PhaseUpload:
+		return r.upload(ctx, ns, s)
+	case plan.PhaseDrain:
+		return r.drain(ctx, ns, s)
+	case plan.PhaseSSP, plan.PhaseUpgrade, plan.PhaseMigrate, plan.PhaseRestore:
+		return r.change(ctx, ns, s)
+	case plan.PhaseVerify:
+		return r.verify(ctx, ns, s)
+	case plan.PhaseUndrain:
+		return r.undrain(ctx, ns, s)
+	}
+	return r.runModule(ctx, ns, s, r.task(ns, s))
+}
+
+// isUserStep tells a manifest step block from a planned phase: planned
+// phases use the sm.* module of their own phase.
+func isUserStep(s *plan.Step) bool {
+	return s.Module != "sm."+s.Phase
+}
+
+func (r *run) task(ns *nodeState, s *plan.Step) modules.Task {
+	args := maps.Clone(s.Args)
+	if args == nil {
+		args = map[string]string{}
+	}
+	return modules.Task{Node: ns.name, Kind: ns.kind, Phase: s.Phase, From: s.Hop.From, To: s.Hop.To, Args: args}
+}
+
+// runModule runs the step's module on the node's connection. When the node
+// drops the connection (a reboot), it redials with backoff and settles the
+// step's outcome from facts instead of running it again blindly.
+func (r *run) runModule(ctx context.Context, ns *nodeState, s *plan.Step, t modules.Task) (modules.Outcome, error) {
+	mod := r.opts.Modules[s.Module]
+	if mod == nil {
+		return modules.Outcome{}, fmt.Errorf("no module %q", s.Module)
+	}
+	if t.Args == nil {
+		t.Args = map[string]string{}
+	}
+	conn, err := r.pool.get(ctx, ns)
+	if err != nil {
+		return modules.Outcome{}, err
+	}
+	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, t)
+	if err != nil && r.opts.Offline && errors.Is(err, dryrun.ErrOffline) {
+		return r.showCommands(ns, s, mod, t)
+	}
+	if err == nil || ctx.Err() != nil || !r.lost(err) {
+		return out, err
+	}
+	r.progress(s, ns.name, "connection to %s lost during %s (%v): reconnecting", ns.name, s.Phase, err)
+	if _, rerr := r.pool.redial(ctx, ns); rerr != nil {
+		return out, fmt.Errorf("%w; reconnect: %w", err, rerr)
+	}
+	return r.settle(ctx, ns, s, t, mod, err)
+}
+
+// wait sleeps d or until ctx ends.
+func wait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// showCommands journals, for an offline dry-run, the commands the module
+// would run: the module needed to read the node, which offline cannot.
+func (r *run) showCommands(ns *nodeState, s *plan.Step, mod modules.Module, t modules.Task) (modules.Outcome, error) {
+	lines, err := mod.Commands(t)
+	if err != nil {
+		return modules.Outcome{}, err
+	}
+	for _, l := range lines {
+		r.emit(record.Event{Type: record.EventCommand, Node: ns.name, Step: s.ID, Command: l, Status: "skipped"})
+	}
+	return modules.Outcome{Summary: "offline dry-run: commands shown, not run"}, nil
+}

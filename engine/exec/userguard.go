@@ -1,0 +1,53 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// userGuards evaluates the manifest's guard blocks of the step's phase,
+// against the node and facts read right now. A false condition refuses the
+// step with the guard's name as id and its rendered message; a condition
+// that cannot be evaluated refuses too (an unknown is not a yes).
+func (r *run) userGuards(ctx context.Context, ns *nodeState, s *plan.Step) error {
+	var n int
+	for _, g := range r.cfg.Guards {
+		if g.Phase == s.Phase {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	f, err := r.gather(ctx, ns, s)
+	if err != nil {
+		return err
+	}
+	ectx, err := r.opts.NodeContext(r.cfg, ns.cn, &f)
+	if err != nil {
+		return fmt.Errorf("guard context for %s: %w", ns.name, err)
+	}
+	for _, g := range r.cfg.Guards {
+		if g.Phase != s.Phase {
+			continue
+		}
+		v, diags := g.Condition.Value(ectx)
+		var gerr *GuardError
+		switch {
+		case diags.HasErrors():
+			gerr = guardErr(g.Name, "condition cannot be evaluated: %s", diags.Error())
+		case v.IsNull() || !v.IsKnown() || v.Type() != cty.Bool:
+			gerr = guardErr(g.Name, "condition is not a known bool")
+		case v.False():
+			gerr = guardErr(g.Name, "%s", r.renderMessage(g.Message, ectx, g.Name))
+		}
+		if gerr != nil {
+			return r.check(s, ns.name, g.Name, gerr, "")
+		}
+		r.guardVerdict(s, ns.name, g.Name, "pass", "condition holds")
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/engine/record"
+)
+
+// walker schedules the plan's steps. It follows Terraform's dag walk: a step
+// starts once all its dependencies ended ok; a failed step skips everything
+// below it, and only the failure itself is reported. The concurrency limits
+// live here, above the graph: clusters at once (Parallel), one step per node
+// at a time, and the out-of-service rule for drains.
+type walker struct {
+	r         *run
+	steps     []*plan.Step // by plan order
+	byID      map[string]*plan.Step
+	deps      map[string][]string // in-scope dependencies only
+	below     map[string][]string // dependents
+	status    map[string]string
+	running   map[string]bool
+	nodeBusy  map[string]bool
+	started   map[string]bool // clusters that started a step
+	halted    map[string]bool // clusters that stop taking new work
+	stopAll   bool            // another cluster failed and KeepGoing is off
+	parallel  int
+	done      chan stepDone
+	blockedBy map[string]error // drains refused by the out-of-service rule in the last pass
+}
+
+type stepDone struct {
+	s      *plan.Step
+	status string
+}
+
+func (r *run) newWalker() *walker {
+	w := &walker{r: r, byID: map[string]*plan.Step{}, deps: map[string][]string{}, below: map[string][]string{},
+		status: map[string]string{}, running: map[string]bool{}, nodeBusy: map[string]bool{},
+		started: map[string]bool{}, halted: map[string]bool{}, done: make(chan stepDone)}
+	prio := map[string]int{}
+	for i, id := range r.p.Order {
+		prio[id] = i
+	}
+	w.steps = append(w.steps, r.steps...)
+	sort.SliceStable(w.steps, func(i, j int) bool {
+		pi, iok := prio[w.steps[i].ID]
+		pj, jok := prio[w.steps[j].ID]
+		if iok != jok {
+			return iok
+		}
+		return pi < pj
+	})
+	for _, s := range w.steps {
+		w.byID[s.ID] = s
+	}
+	for _, s := range w.steps {
+		for _, d := range s.DependsOn {
+			if w.byID[d] != nil {
+				w.deps[s.ID] = append(w.deps[s.ID], d)
+				w.below[d] = append(w.below[d], s.ID)
+			}
+		}
+	}
+	w.parallel = r.opts.Parallel
+	if w.parallel <= 0 {
+		w.parallel = r.cfg.Runbook.Policy.Parallel
+	}
+	if w.parallel <= 0 {
+		w.parallel = 1
+	}
+	return w
+}
+
+// walk runs the plan until every step ended or nothing more may start.
+func (r *run) walk(ctx context.Context) {
+	w := r.newWalker()
+	for {
+		if ctx.Err() == nil && r.journalOK() {
+			w.startReady(ctx)
+		}
+		if len(w.running) == 0 {
+			if ctx.Err() == nil && w.failBlocked() {
+				continue
+			}
+			return
+		}
+		d := <-w.done
+		w.finished(d)
+	}
+}
+
+func (r *run) journalOK() bool {
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	return r.journalErr == nil
+}
+
+// activeClusters are the clusters holding a parallel slot: started, and with
+// a step running or still able to start.
+func (w *walker) activeClusters() map[string]bool {
+	act := map[string]bool{}
+	for id := range w.running {
+		act[w.byID[id].Cluster] = true
+	}
+	for _, s := range w.steps {
+		if w.started[s.Cluster] && !w.halted[s.Cluster] && w.status[s.ID] == "" && !w.running[s.ID] {
+			act[s.Cluster] = true
+		}
+	}
+	return act
+}
+
+func (w *walker) depsOK(s *plan.Step) bool {
+	for _, d := range w.deps[s.ID] {
+		if w.status[d] != StatusOK {
+			return false
+		}
+	}
+	return true
+}
+
+// startReady starts, in plan order, every step that may start now.
+func (w *walker) startReady(ctx context.Context) {
+	r := w.r
+	act := w.activeClusters()
+	w.blockedBy = map[string]error{}
+	for _, s := range w.steps {
+		if w.status[s.ID] != "" || w.running[s.ID] || !w.depsOK(s) || w.nodeBusy[s.Node] {
+			continue
+		}
+		ns := r.nodes[s.Node]
+		if ns == nil {
+			continue
+		}
+		r.mu.Lock()
+		finishing := r.oos.isOpen(ns) && !ns.failed
+		r.mu.Unlock()
+		if (w.halted[s.Cluster] || w.stopAll) && !finishing {
+			// A cluster failed: no new node starts; a healthy node that is
+			// out of service right now finishes its window.
+			continue
+		}
+		if !act[s.Cluster] && len(act) >= w.parallel && len(w.running) > 0 {
+			continue
+		}
+		if s.Phase == plan.PhaseDrain && !r.isHeld(s.ID) {
+			r.mu.Lock()
+			err := r.oos.openNode(ns)
+			r.mu.Unlock()
+			if err != nil {
+				w.blockedBy[s.ID] = err
+				continue
+			}
+		}
+		act[s.Cluster] = true
+		w.started[s.Cluster] = true
+		w.running[s.ID] = true
+		w.nodeBusy[s.Node] = true
+		go func(s *plan.Step) {
+			w.done <- stepDone{s: s, status: r.execStep(ctx, s)}
+		}(s)
+	}
+}
+
+// failBlocked fails the first drain the out-of-service rule refused while
+// nothing runs: nothing will ever open the way, so the refusal is the failure.
+func (w *walker) failBlocked() bool {
+	r := w.r
+	for _, s := range w.steps {
+		err := w.blockedBy[s.ID]
+		if err == nil || w.status[s.ID] != "" {
+			continue
+		}
+		r.check(s, s.Node, GuardOutOfService, err, "")
+		r.fail(s.Node, s.ID, err)
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase, Status: StatusFailed, Message: err.Error()})
+		w.finished(stepDone{s: s, status: StatusFailed})
+		return true
+	}
+	return false
+}
+
+// finished records a step's end, skips what depended on a failure and
+// applies the halt policy.
+func (w *walker) finished(d stepDone) {
+	r := w.r
+	s := d.s
+	if w.running[s.ID] {
+		delete(w.running, s.ID)
+		delete(w.nodeBusy, s.Node)
+	}
+	w.setStatus(s.ID, d.status)
+	if d.status != StatusFailed {
+		return
+	}
+	w.skipBelow(s.ID, s.ID)
+	w.halted[s.Cluster] = true
+	if !r.opts.KeepGoing {
+		w.stopAll = true
+	}
+}
+
+func (w *walker) setStatus(id, st string) {
+	w.status[id] = st
+	w.r.mu.Lock()
+	w.r.res.Steps[id] = st
+	w.r.mu.Unlock()
+}
+
+// skipBelow marks every step below id skipped, transitively. Skips are
+// journalled but not reported as errors: root is the only cause.
+func (w *walker) skipBelow(id, root string) {
+	for _, c := range w.below[id] {
+		if w.status[c] != "" || w.running[c] {
+			continue
+		}
+		w.setStatus(c, StatusSkipped)
+		s := w.byID[c]
+		w.r.emit(record.Event{Type: record.EventStepEnd, Step: c, Node: s.Node, Phase: s.Phase,
+			Status: StatusSkipped, Message: fmt.Sprintf("skipped: %s failed", root)})
+		w.skipBelow(c, root)
+	}
+}

@@ -1,0 +1,184 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/modules/sm"
+)
+
+func coreCluster(w *world) (*plan.Plan, *eval.Config) {
+	w.add("sm1", "core", eval.KindSM, "10.1.3.0")
+	w.add("sm2", "core", eval.KindSM, "10.1.3.0")
+	w.add("bsm1", "core", eval.KindBSM, "10.1.3.0")
+	return buildPlan([]spec{
+		{"sm1", "core", eval.KindSM, "10.1.3.0", "10.2.0.1", "sm2"},
+		{"sm2", "core", eval.KindSM, "10.1.3.0", "10.2.0.1", "sm1"},
+		{"bsm1", "core", eval.KindBSM, "10.1.3.0", "10.2.0.1", ""},
+	})
+}
+
+func TestRunUpgradesEveryNodeOnce(t *testing.T) {
+	w := newWorld(t)
+	p, cfg := coreCluster(w)
+	j := &memJournal{}
+	res, err := New(w.options(j)).Run(context.Background(), p, cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := sorted(res.Succeeded); !slices.Equal(got, []string{"bsm1", "sm1", "sm2"}) {
+		t.Fatalf("succeeded = %v", got)
+	}
+	for name, n := range w.nodes {
+		if n.release != "10.2.0.1" || n.state != sm.StateAccepting || n.upgrades != 1 {
+			t.Errorf("%s: release %s state %s upgrades %d", name, n.release, n.state, n.upgrades)
+		}
+		if w.dials[name] != 1 {
+			t.Errorf("%s dialled %d times, want one connection", name, w.dials[name])
+		}
+	}
+	if w.maxOOS["core"] != 1 {
+		t.Errorf("at most %d nodes out of service at once, want 1", w.maxOOS["core"])
+	}
+	if len(j.find("run_end", "")) != 1 || j.find("run_end", "")[0].Status != "succeeded" {
+		t.Errorf("run_end event missing or not succeeded")
+	}
+}
+
+func TestFailedStepSkipsDependentsAndReportsRootCauseOnly(t *testing.T) {
+	w := newWorld(t)
+	p, cfg := coreCluster(w)
+	w.nodes["sm1"].fail["backup"] = "backupSM: disk error"
+	res, err := New(w.options(&memJournal{})).Run(context.Background(), p, cfg)
+	if !errors.Is(err, ErrHalted) {
+		t.Fatalf("err = %v, want ErrHalted", err)
+	}
+	nes := nodeErrors(t, err)
+	if len(nes) != 1 || nes[0].Node != "sm1" || nes[0].Step != "core/sm1/1/backup" || nes[0].Guard != "" {
+		t.Fatalf("node errors = %v, want only the sm1 backup", nes)
+	}
+	for _, id := range []string{"core/sm1/1/drain", "core/sm1/1/upgrade", "core/sm1/1/verify", "core/sm1/1/undrain", "core/sm2/1/drain"} {
+		if res.Steps[id] != StatusSkipped {
+			t.Errorf("%s = %q, want skipped", id, res.Steps[id])
+		}
+	}
+	for name, n := range w.nodes {
+		if n.release != "10.1.3.0" || n.state != sm.StateAccepting {
+			t.Errorf("%s changed: %s %s", name, n.release, n.state)
+		}
+	}
+	if !slices.Equal(res.Failed, []string{"sm1"}) {
+		t.Errorf("failed = %v", res.Failed)
+	}
+}
+
+func TestClusterParallelismIsBounded(t *testing.T) {
+	for _, par := range []int{1, 2} {
+		t.Run(fmt.Sprint(par), func(t *testing.T) {
+			w := newWorld(t)
+			var specs []spec
+			for i := range 4 {
+				c := fmt.Sprintf("c%d", i)
+				for k := range 2 {
+					n := fmt.Sprintf("%s-sm%d", c, k)
+					w.add(n, c, eval.KindSM, "10.1.3.0")
+					specs = append(specs, spec{n, c, eval.KindSM, "10.1.3.0", "10.2.0.1", ""})
+				}
+			}
+			p, cfg := buildPlan(specs)
+			o := w.options(nil)
+			o.Parallel = par
+			if _, err := New(o).Run(context.Background(), p, cfg); err != nil {
+				t.Fatal(err)
+			}
+			if w.maxClus > par {
+				t.Fatalf("%d clusters worked at once, limit %d", w.maxClus, par)
+			}
+			for name, n := range w.nodes {
+				if n.release != "10.2.0.1" {
+					t.Errorf("%s not upgraded", name)
+				}
+			}
+		})
+	}
+}
+
+// A plan that forgot to serialise the windows: the executor still never has
+// two nodes of a cluster out of service, nor a BSM with a core SM.
+func TestOutOfServiceRuleHoldsWhatThePlanForgot(t *testing.T) {
+	w := newWorld(t)
+	p, cfg := coreCluster(w)
+	for _, s := range p.Steps {
+		if s.Phase == plan.PhaseDrain {
+			s.DependsOn = s.DependsOn[:1] // drop the cross-node edge
+		}
+	}
+	if _, err := New(w.options(nil)).Run(context.Background(), p, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if w.maxOOS["core"] != 1 || w.bsmWithSM {
+		t.Fatalf("max out of service %d, BSM with SM %v", w.maxOOS["core"], w.bsmWithSM)
+	}
+	for name, n := range w.nodes {
+		if n.release != "10.2.0.1" || n.state != sm.StateAccepting {
+			t.Errorf("%s: %s %s", name, n.release, n.state)
+		}
+	}
+}
+
+// A core SM already denying before the run (an operator's doing) blocks the
+// drain of another SM: the run refuses with cluster.out_of_service.
+func TestOutOfServiceRuleRefusesWhenAnotherNodeIsDown(t *testing.T) {
+	w := newWorld(t)
+	w.add("sm1", "core", eval.KindSM, "10.1.3.0")
+	w.add("sm2", "core", eval.KindSM, "10.2.0.1").state = sm.StateDenying
+	p, cfg := buildPlan([]spec{{"sm1", "core", eval.KindSM, "10.1.3.0", "10.2.0.1", ""}})
+	cfg.Clusters[0].Nodes = append(cfg.Clusters[0].Nodes, &eval.Node{Name: "sm2", Kind: eval.KindSM, Cluster: "core", Release: "10.2.0.1", SSP: -1})
+	p.Nodes = append(p.Nodes, &plan.Node{Name: "sm2", Kind: eval.KindSM, Cluster: "core", Release: "10.2.0.1", SSP: -1, Target: "10.2.0.1", Path: []string{"10.2.0.1"}})
+	_, err := New(w.options(nil)).Run(context.Background(), p, cfg)
+	nes := nodeErrors(t, err)
+	if len(nes) != 1 || nes[0].Guard != GuardOutOfService || nes[0].Step != "core/sm1/1/drain" {
+		t.Fatalf("errors = %v", nes)
+	}
+	if w.nodes["sm1"].state != sm.StateAccepting || w.nodes["sm1"].release != "10.1.3.0" {
+		t.Fatalf("sm1 was touched")
+	}
+}
+
+// halt: other clusters stop taking new nodes; KeepGoing lets them finish.
+func TestHaltStopsOtherClustersUnlessKeepGoing(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprint(keep), func(t *testing.T) {
+			w := newWorld(t)
+			w.add("a1", "a", eval.KindSM, "10.1.3.0").fail["precheck"] = "refused"
+			w.add("b1", "b", eval.KindSM, "10.1.3.0").blockOn = "precheck"
+			w.add("b2", "b", eval.KindSM, "10.1.3.0")
+			b1 := w.nodes["b1"]
+			b1.block, b1.started = make(chan struct{}), make(chan struct{})
+			p, cfg := buildPlan([]spec{
+				{"a1", "a", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+				{"b1", "b", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+				{"b2", "b", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+			})
+			o := w.options(nil)
+			o.KeepGoing = keep
+			// b1 stays in its precheck until a1's failure is in.
+			o.Observer = ObserverFunc(func(e record.Event) {
+				if e.Type == record.EventStepEnd && e.Node == "a1" && e.Status == StatusFailed {
+					close(b1.block)
+				}
+			})
+			res, _ := New(o).Run(context.Background(), p, cfg)
+			upgraded := w.nodes["b2"].release == "10.2.0.1"
+			if upgraded != keep {
+				t.Fatalf("keep going %v: b2 upgraded %v (steps %v)", keep, upgraded, res.Steps)
+			}
+		})
+	}
+}
