@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/runbook-dev/runbook/engine/eval"
 )
 
 // stdio is the process's standard streams and environment, injected so tests
@@ -102,7 +104,7 @@ func run(args []string, io *stdio) error {
 	c := lookup(name)
 	if c == nil {
 		hint := ""
-		if s := suggest(name, commandNames()); s != "" {
+		if s := eval.Nearest(name, commandNames()); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return usagef("unknown command %q%s", name, hint)
@@ -154,37 +156,6 @@ func commandNames() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// suggest returns the closest name within an edit distance of 2.
-func suggest(s string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // stringsFlag is a repeatable flag (-var, --cluster).

@@ -18,7 +18,10 @@ func versionCommand() *command {
 	return &command{
 		name:    "version",
 		summary: "Print the version, commit and Go version.",
-		flags:   func(fs *flag.FlagSet) any { return nil },
+		help: `Examples:
+  runbook version
+  runbook --version`,
+		flags: func(fs *flag.FlagSet) any { return nil },
 		run: func(io *stdio, _ any, _ []string) error {
 			c := commit
 			if c == "" {

@@ -3,6 +3,7 @@ package sm
 import (
 	"errors"
 	"fmt"
+	"github.com/agext/levenshtein"
 	"regexp"
 	"slices"
 	"sort"
@@ -362,7 +363,7 @@ func unknown(what, name string, known []string, rng hcl.Range) *hcl.Diagnostic {
 	detail := fmt.Sprintf("Unknown %s %q.", what, name)
 	best, bestD := "", 4
 	for _, k := range known {
-		if d := distance(name, k); d < bestD {
+		if d := levenshtein.Distance(name, k, nil); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -374,25 +375,4 @@ func unknown(what, name string, known []string, rng hcl.Range) *hcl.Diagnostic {
 		detail += " Known: " + strings.Join(s, ", ") + "."
 	}
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown " + what, Detail: detail, Subject: rng.Ptr()}
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
