@@ -125,6 +125,11 @@ kind "session_manager" {
     command = "upgradeSM --media {{.media}} --sha256 {{.sha256}}"
     timeout = "4h"
   }
+  action "rollback_install" {
+    # on_failure = "rollback": reinstall the hop's source release.
+    command = "upgradeSM --media {{.media}} --sha256 {{.sha256}} --rollback"
+    timeout = "4h"
+  }
   action "restore" {
     command = "restoreSM --archive {{.archive}}"
     timeout = "2h"
@@ -168,6 +173,11 @@ kind "system_manager" {
   }
   action "upgrade" {
     command = "SMGRPatchdeploy --media {{.media}} --sha256 {{.sha256}}"
+    stdin   = "y\n"
+    timeout = "4h"
+  }
+  action "rollback_install" {
+    command = "SMGRPatchdeploy --media {{.media}} --sha256 {{.sha256}} --rollback"
     stdin   = "y\n"
     timeout = "4h"
   }

@@ -80,7 +80,11 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		if err := checkStale(saved, p, l.cfg.SHA256); err != nil {
 			return err
 		}
-		p = saved
+		if lb == nil {
+			// Run what was reviewed. (In the lab the fresh plan, equal but
+			// for the synthesized media's paths and checksums, is run.)
+			p = saved
+		}
 	}
 	if err := approve(io, o, p); err != nil {
 		return err
@@ -119,12 +123,13 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		Modules:    sm.Modules(l.prof),
 		Gather:     gather,
 		DryRun:     o.dryRun,
+		Offline:    dialer == nil,
 		WrapDryRun: func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, nil) },
 		Parallel:   o.parallel,
 		KeepGoing:  o.keepGoing,
 		Clusters:   o.clusters,
 		Observer:   view,
-		Journal:    recorderJournal{rc},
+		Recorder:   rc,
 		Redactor:   red,
 		Resume:     resume,
 		Limits:     limits(o),
@@ -135,14 +140,14 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	}
 	view.Close()
 
-	status, msg := runStatus(res, runErr)
-	if err := rc.Finish(status, msg); err != nil {
-		fmt.Fprintf(io.err, "Error: writing the change record: %s\n", red.String(err.Error()))
-	}
 	if !o.json {
 		fmt.Fprintf(io.err, "Change record: %s\n", rc.Dir())
 	}
 	if o.commit {
+		status := record.RunSucceeded
+		if runErr != nil || !res.OK() {
+			status = record.RunFailed
+		}
 		if err := record.Commit(rc.Dir(), red.String(fmt.Sprintf("runbook %s %s: %s", mode, l.cfg.Runbook.ChangeID, status))); err != nil {
 			fmt.Fprintf(io.err, "Error: committing the change record: %s\n", red.String(err.Error()))
 		}
@@ -161,34 +166,9 @@ func connections(o *applyOpts, l *loaded, lb *lab.Lab) (modules.Dialer, exec.Gat
 		d = lb.Dialer(ssh.NewDialer(ssh.Options{NoAgent: true}))
 	}
 	if o.dryRun && !o.refresh && lb == nil {
-		return dryrun.NewDialer(nil, nil), declaredFacts(l.cfg)
+		return nil, gather // offline: the executor reads the declared facts
 	}
 	return d, gather
-}
-
-// recorderJournal lets the executor journal through the change record, so
-// the journal, record.json and record.md are folded from the same events.
-type recorderJournal struct{ rc *record.Recorder }
-
-func (j recorderJournal) Append(e record.Event) error {
-	if e.Type == record.EventRunStart {
-		return nil // the recorder wrote run_start when it created the record
-	}
-	return j.rc.Emit(e)
-}
-
-// runStatus is the record's final status.
-func runStatus(res *exec.Result, err error) (string, string) {
-	switch {
-	case errors.Is(err, exec.ErrInterrupted) || (res != nil && res.Interrupted):
-		return record.RunInterrupted, "interrupted: run 'runbook apply --resume' to continue"
-	case err == nil && res.OK():
-		return record.RunSucceeded, ""
-	case err != nil:
-		return record.RunFailed, err.Error()
-	default:
-		return record.RunFailed, res.Errs.Error()
-	}
 }
 
 // applyError maps the run's outcome to the CLI's typed errors (and so to the

@@ -65,4 +65,3 @@ func checkMedium(path, want string) error {
 	}
 	return nil
 }
-

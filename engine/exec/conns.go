@@ -120,6 +120,8 @@ func (p *pool) closeAll() {
 	}
 }
 
+var _ modules.Conn = (*observed)(nil)
+
 // observed wraps a node's connection for one step so every command, upload
 // and download lands in the journal with its exit code, duration and output
 // digest. It is also where the step's context reaches the events.

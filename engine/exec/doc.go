@@ -7,9 +7,20 @@
 // interrupted or killed run can be resumed.
 //
 // The walker follows Terraform's dag walk: a failed step skips everything
-// below it and only the root cause is reported. Dry-run is not a mode of this
-// package's step code but a property of the connection (modules/dryrun); the
-// only thing the executor does differently under dry-run is to evaluate its
-// guards against the state predicted after earlier steps instead of the state
-// read from a node that was, by design, not changed.
+// below it and only the root cause is reported; the concurrency limits live
+// in the walker, above the graph. Errors are one *NodeError per root cause,
+// aggregated with go-multierror, never joined into strings.
+//
+// Dry-run is a property of the connection (modules/dryrun), not a branch in
+// the modules. What the executor does differently under dry-run is only what
+// an unchanged node forces on it: guards are evaluated against the state
+// predicted after earlier steps, a drain does not wait for calls that cannot
+// end, the node's own verify (reading the unchanged node) is informative, and
+// a module that needed an absent node (offline) has its commands shown.
+//
+// Files, one concern each: executor.go (Run, result), walk.go (scheduling),
+// oos.go (out-of-service rule), step.go and phases.go, drain.go, verify.go
+// (the phases), guards.go, userguard.go and artifacts.go (runtime guards),
+// policy.go (halt, rollback, undrain), reconnect.go (reboots), resume.go,
+// predict.go (dry-run), conns.go (one connection per node), events.go.
 package exec

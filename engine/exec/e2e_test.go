@@ -2,7 +2,6 @@ package exec
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -96,7 +95,7 @@ func sshFleetScaled(t *testing.T, scale float64, drainTimeout, onFailure, extra 
 func (f *fleet) sshOptions(j Journal) (Options, *countingDialer) {
 	d := &countingDialer{inner: ssh.NewDialer(ssh.Options{NoAgent: true}), dials: map[string]int{}}
 	o := simOptions(d, j)
-	o.ConnectionLost = func(err error) bool { return errors.Is(err, ssh.ErrConnectionLost) }
+	o.ConnectionLost = nil // ssh.ErrConnectionLost is recognised by default
 	return o, d
 }
 

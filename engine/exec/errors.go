@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/ssh"
 )
 
 // ErrInterrupted is matched (errors.Is) by the error Run returns when its
@@ -94,7 +95,7 @@ func IsConnectionLost(err error) bool {
 	if errors.As(err, &cl) && cl.ConnectionLost() {
 		return true
 	}
-	if errors.Is(err, sm.ErrRebooting) {
+	if errors.Is(err, sm.ErrRebooting) || errors.Is(err, ssh.ErrConnectionLost) {
 		return true
 	}
 	var ne *net.OpError

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/runbook-dev/runbook/engine/eval"
@@ -70,7 +69,7 @@ func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Re
 		r.finish(ctx, err)
 		return r.res, err
 	}
-	if r.res.Errs.ErrorOrNil() == nil && !r.refused() {
+	if !r.refused() {
 		r.walk(ctx)
 	}
 	err = r.finish(ctx, nil)
@@ -190,6 +189,7 @@ func (r *run) finish(ctx context.Context, setupErr error) error {
 	switch {
 	case setupErr != nil:
 		status, err = record.RunRefused, setupErr
+		r.res.Errs = multierror.Append(r.res.Errs, setupErr) // so Result.OK is false
 	case interrupted:
 		status, err = record.RunInterrupted, &RunError{Kind: ErrInterrupted, Errs: errs}
 	case errs.ErrorOrNil() != nil:
@@ -254,11 +254,8 @@ func allOK(sts []string) bool {
 	return true
 }
 
-// nodeCtx returns a context for cleanup work that must happen even after the
+// cleanupCtx returns a context for cleanup work that must happen even after the
 // run's context was cancelled (undrain a healthy node, flush the journal).
 func (r *run) cleanupCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), r.lim.CleanupTimeout)
 }
-
-var _ = time.Second
-var _ modules.Conn = (*observed)(nil)

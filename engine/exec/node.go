@@ -103,6 +103,11 @@ func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts
 		return sm.Facts{}, fmt.Errorf("read facts of %s: %w", ns.name, err)
 	}
 	r.mu.Lock()
+	if r.opts.DryRun && !ns.haveFacts && f.ServiceState == "" && len(f.Services) == 0 {
+		// A gatherer that returned only declared facts (an offline
+		// dry-run): guards that need the node must say unknown, not no.
+		ns.declared, f.ServiceState = true, sm.StateAccepting
+	}
 	ns.facts, ns.haveFacts = f, true
 	if !f.Clock.IsZero() {
 		ns.skew = f.Clock.Sub(r.clock.Now())
@@ -155,7 +160,7 @@ func (r *run) gatherAll(ctx context.Context) error {
 	r.checkArtifacts()
 	if r.resume != nil {
 		r.resume.apply(r)
-		r.journalBefore()
+		r.journalCarried()
 	}
 	return nil
 }
@@ -170,9 +175,17 @@ func declaredFacts(ns *nodeState) sm.Facts {
 	return f
 }
 
-// journalBefore copies the hop "before" facts recovered from the resumed
-// run into this run's journal: verify.data of a later resume needs them.
-func (r *run) journalBefore() {
+// journalCarried copies into this run's journal, at its start, what a later
+// resume of this run needs from the one resumed: the hop "before" facts
+// (verify.data) and the verified backups (the restore's archive), so the
+// newest journal alone is always enough.
+func (r *run) journalCarried() {
+	for _, s := range r.steps {
+		if s.Phase == plan.PhaseBackup && !isUserStep(s) && r.isHeld(s.ID) && r.resume.values[s.ID] != nil {
+			r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase, Status: StatusOK,
+				Message: "resume: carried over: " + r.heldReason(s.ID), Values: r.resume.values[s.ID]})
+		}
+	}
 	for _, pn := range r.p.Nodes {
 		ns := r.nodes[pn.Name]
 		if ns == nil {

@@ -67,3 +67,22 @@ func (r *run) renderMessage(expr hcl.Expression, ctx *hcl.EvalContext, name stri
 	}
 	return s
 }
+
+// OfflineFactsValues is facts.* for an offline dry-run: the release, SSP and
+// service state are declared or predicted; everything else only the node
+// can tell, so it is unknown and conditions over it evaluate to unknown.
+func OfflineFactsValues(f *sm.Facts) map[string]cty.Value {
+	v := FactsValues(f)
+	for _, k := range []string{"active_calls", "users"} {
+		v[k] = cty.UnknownVal(cty.Number)
+	}
+	for _, k := range []string{"clock", "uds_backup", "data_digest"} {
+		v[k] = cty.UnknownVal(cty.String)
+	}
+	v["services"] = cty.DynamicVal
+	v["disk_free_mb"] = cty.DynamicVal
+	if f.SSP < 0 {
+		v["ssp"] = cty.UnknownVal(cty.Number)
+	}
+	return v
+}

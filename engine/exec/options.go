@@ -88,15 +88,19 @@ type Options struct {
 	Redactor *record.Redactor
 	Clock    Clock
 
-	// Resume holds the events of the run being resumed (record.ReadJournal).
+	// Resume holds the journal events of the run being resumed
+	// (record.ReadJournal, torn last line dropped); the events of the whole
+	// chain of unfinished runs, oldest first, are better still. Nothing in
+	// them is trusted blindly: facts are read again and each completed
+	// step's outcome is re-checked (see resume.go).
 	Resume []record.Event
 
 	NodeContext NodeContextFunc
 
-	// ConnectionLost recognises the transport's "connection dropped" error
-	// (ssh.ErrConnectionLost), in addition to sm.ErrRebooting, a
-	// ConnectionLost() bool method and EOF/reset errors, which are always
-	// recognised.
+	// ConnectionLost recognises a transport's "connection dropped" error
+	// beyond those always recognised: ssh.ErrConnectionLost,
+	// sm.ErrRebooting, *sm.TransportError, a ConnectionLost() bool method,
+	// EOF and reset errors. Tests over sim.LocalConn pass sim's here.
 	ConnectionLost func(error) bool
 
 	// Limits carries the thresholds of the runtime guards and the timings of

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
@@ -76,7 +77,7 @@ func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 // change runs an ssp, upgrade, migrate or restore step. From here on the
 // hop counts as started: a failure triggers the rollback policy.
 func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	if err := r.checkSMGRFirst(s, ns); err != nil {
+	if err := r.checkSMGRFirst(ctx, s, ns); err != nil {
 		return modules.Outcome{}, err
 	}
 	t := r.task(ns, s)
@@ -99,21 +100,33 @@ func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	r.mu.Lock()
 	ns.changed[s.Hop.Index] = true
 	r.mu.Unlock()
-	return r.runModule(ctx, ns, s, t)
+	// An installer or restore cut short leaves a half-changed node (the
+	// domain notes: an SSH drop mid-patch can break it), so an interrupt
+	// lets the change finish; the walk stops after it. Its own timeouts
+	// still bound it, and a second signal in the CLI can still kill.
+	return r.runModule(context.WithoutCancel(ctx), ns, s, t)
 }
 
 // checkSMGRFirst refuses an SM/BSM hop onto a line newer than SMGR's
-// current release (facts when SMGR is in the run, else its declared release).
-func (r *run) checkSMGRFirst(s *plan.Step, ns *nodeState) error {
-	if ns.kind == "system_manager" || r.cfg.SMGR == nil || s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseRestore {
+// current release, read from SMGR itself (read-only when SMGR is outside
+// the run's --cluster scope), or its declared release when it cannot be read.
+func (r *run) checkSMGRFirst(ctx context.Context, s *plan.Step, ns *nodeState) error {
+	if ns.kind == eval.KindSMGR || r.cfg.SMGR == nil || s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseRestore {
 		return nil
 	}
 	smgr := r.cfg.SMGR.Release
-	r.mu.Lock()
-	if sn := r.nodes[r.cfg.SMGR.Name]; sn != nil && sn.haveFacts {
-		smgr = sn.facts.Release
+	if sn, err := r.peer(r.cfg.SMGR.Name); err == nil {
+		r.mu.Lock()
+		have, f := sn.haveFacts, sn.facts
+		r.mu.Unlock()
+		if !have {
+			f, err = r.gather(ctx, sn, s)
+			have = err == nil
+		}
+		if have && f.Release != "" {
+			smgr = f.Release
+		}
 	}
-	r.mu.Unlock()
 	if lineLess(lineOf(smgr), lineOf(s.Hop.To)) {
 		return r.check(s, ns.name, GuardSMGRFirst, guardErr(GuardSMGRFirst, "System Manager is on %s, older than the %s line this hop moves to", smgr, lineOf(s.Hop.To)), "")
 	}

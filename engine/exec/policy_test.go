@@ -251,3 +251,36 @@ func TestSecretsAreRedacted(t *testing.T) {
 		}
 	}
 }
+
+// --cluster core while System Manager is still on 10.1: the SM hop to 10.2
+// is refused at run time (SMGR read read-only, though outside the scope);
+// once SMGR is on 10.2, the same run goes through.
+func TestSMGRFirstIsRecheckedAtRunTime(t *testing.T) {
+	for _, smgrRelease := range []string{"10.1.3.0", "10.2.0.1"} {
+		t.Run(smgrRelease, func(t *testing.T) {
+			w := newWorld(t)
+			w.add("smgr", "smgr", eval.KindSMGR, smgrRelease)
+			w.add("sm1", "core", eval.KindSM, "10.1.3.0")
+			p, cfg := buildPlan([]spec{
+				{"smgr", "smgr", eval.KindSMGR, "10.1.3.0", "10.2.0.1", ""},
+				{"sm1", "core", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+			})
+			o := w.options(nil)
+			o.Clusters = []string{"core"}
+			_, err := New(o).Run(context.Background(), p, cfg)
+			if smgrRelease == "10.2.0.1" {
+				if err != nil || w.nodes["sm1"].release != "10.2.0.1" {
+					t.Fatalf("err = %v, sm1 %s", err, w.nodes["sm1"].release)
+				}
+				return
+			}
+			nes := nodeErrors(t, err)
+			if len(nes) != 1 || nes[0].Guard != GuardSMGRFirst || w.nodes["sm1"].upgrades != 0 {
+				t.Fatalf("errors %v", nes)
+			}
+			if w.nodes["sm1"].state != sm.StateAccepting || w.nodes["smgr"].upgrades != 0 {
+				t.Fatal("sm1 left drained or SMGR touched")
+			}
+		})
+	}
+}

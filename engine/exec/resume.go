@@ -20,12 +20,23 @@ type resumeState struct {
 	before    map[string]map[int]sm.Facts  // node -> hop -> facts before the hop
 	initial   map[string]sm.Facts          // node -> facts at the first run's start
 	held      map[string]string            // step id -> why its outcome still holds
+	refused   map[string]string            // step id -> why it must not run again
 }
 
 func newResumeState(events []record.Event) *resumeState {
 	rs := &resumeState{completed: map[string]bool{}, values: map[string]map[string]string{},
-		before: map[string]map[int]sm.Facts{}, initial: map[string]sm.Facts{}, held: map[string]string{}}
-	for _, id := range record.CompletedSteps(events) {
+		before: map[string]map[int]sm.Facts{}, initial: map[string]sm.Facts{}, held: map[string]string{},
+		refused: map[string]string{}}
+	// An undrain by the failure policy undoes nothing the node's steps did,
+	// so, unlike the rollback's restore, it must not un-complete them.
+	var kept []record.Event
+	for _, e := range events {
+		if e.Type == record.EventRollback && e.Phase == "undrain" {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	for _, id := range record.CompletedSteps(kept) {
 		rs.completed[id] = true
 	}
 	for _, e := range events {
@@ -135,8 +146,14 @@ func (rs *resumeState) holds(r *run, ns *nodeState, s *plan.Step) string {
 		}
 	case plan.PhaseBackup:
 		v := rs.values[s.ID]
-		if done && v != nil && checkArchive(v["archive"], v["archive_sha256"]) == nil {
+		ok := v != nil && checkArchive(v["archive"], v["archive_sha256"]) == nil
+		if ok && (done || rs.changeDone(r, ns, i, pos)) {
 			return "archive " + v["archive"] + " present, sha256 matches"
+		}
+		if rs.changeDone(r, ns, i, pos) {
+			// Backing up now would save the changed node, and a restore
+			// would then put the wrong data back: refuse instead.
+			rs.refused[s.ID] = "the hop already changed " + ns.name + " but the journal holds no verified pre-upgrade backup; restore it by hand"
 		}
 	case plan.PhaseUpload:
 		if done {
@@ -152,30 +169,26 @@ func (rs *resumeState) holds(r *run, ns *nodeState, s *plan.Step) string {
 	return "" // drain, verify and undrain always run again
 }
 
-// hopDone says whether the resumed run completed every planned step of hop i
-// on the node and the node still shows it: on the hop's target (for the SSP
-// pass, at the SSP level installed) and accepting new service.
+// hopDone says whether hop i is over on the node: its change is there (the
+// hop's target release; for the SSP pass, the SSP level) and the node is
+// back in service with the data it had before the hop. Read from the node,
+// not only from the journal, so a resume given only the newest journal of a
+// chain still skips the hops an older run finished. Without the "before"
+// facts, every step of the hop must be completed in the journal.
 func (rs *resumeState) hopDone(r *run, ns *nodeState, i, pos int) bool {
-	lvl := -1
-	for _, s := range r.steps {
-		if s.Node != ns.name || s.Hop.Index != i || isUserStep(s) {
-			continue
-		}
-		if !rs.completed[s.ID] {
-			return false
-		}
-		if s.Phase == plan.PhaseSSP {
-			lvl = argInt(s.Args, "ssp", -1)
-		}
-	}
 	f := ns.facts
-	if f.ServiceState != sm.StateAccepting {
+	if f.ServiceState != sm.StateAccepting || !f.AllServicesUp() || !rs.changeDone(r, ns, i, pos) {
 		return false
 	}
-	if i == 0 {
-		return pos == 0 && f.SSP >= lvl
+	if b, ok := ns.before[i]; ok {
+		return f.DataDigest == b.DataDigest && f.Users == b.Users
 	}
-	return pos == i
+	for _, s := range r.steps {
+		if s.Node == ns.name && s.Hop.Index == i && !isUserStep(s) && !rs.completed[s.ID] {
+			return false
+		}
+	}
+	return true
 }
 
 // changeDone says whether hop i's change is on the node: its target release
@@ -201,3 +214,10 @@ func (r *run) heldReason(id string) string {
 }
 
 func (r *run) isHeld(id string) bool { return r.heldReason(id) != "" }
+
+func (r *run) refusedReason(id string) string {
+	if r.resume == nil {
+		return ""
+	}
+	return r.resume.refused[id]
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/dryrun"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
@@ -299,12 +300,22 @@ func (f *fleet) dialer() sim.LocalDialer {
 // Dry-run through the real gate (modules/dryrun): facts are read, nothing
 // changes on any node, and the held-back changes are the plan's.
 func TestSimDryRunChangesNothing(t *testing.T) {
-	for _, offline := range []bool{false, true} {
-		t.Run(fmt.Sprint("offline=", offline), func(t *testing.T) {
+	for _, mode := range []string{"online", "offline", "offline-dialer"} {
+		t.Run(mode, func(t *testing.T) {
 			f := newFleet(t, "1m", "halt", "")
 			j := &memJournal{}
 			o, d := f.localOptions(j)
-			o.DryRun, o.Offline = true, offline
+			offline := mode != "online"
+			o.DryRun, o.Offline = true, mode == "offline"
+			if mode == "offline-dialer" {
+				// The gate's own offline dialer and a gatherer of declared
+				// facts: what a CLI may pass instead of Offline.
+				o.Dialer = dryrun.NewDialer(nil, nil)
+				o.Gather = func(_ context.Context, c modules.Conn, kind string) (sm.Facts, error) {
+					n := f.cfg.NodeByName(c.(interface{ Node() string }).Node())
+					return sm.Facts{Release: n.Release, SSP: n.SSP}, nil
+				}
+			}
 			res, err := New(o).Run(context.Background(), f.p, f.cfg)
 			if err != nil {
 				t.Fatalf("dry-run: %v", err)

@@ -118,11 +118,9 @@ guard "small-branch" {
 }
 
 // The hop's verify fails on sm1 (after its upgrade and restore): rollback
-// restores the pre-upgrade archive; the node is verified and back in service
-// with its data. The simulator's installer refuses to install an older
-// release, so the release itself stays on the target: the rollback is
-// recorded as failed at verify.release and the node is not counted as
-// rolled back.
+// reinstalls the source release (the installer's rollback mode), restores
+// the pre-upgrade archive; the node is verified on its source release and
+// back in service with its data, and counted as rolled back.
 func TestSimRollbackAfterFailedVerify(t *testing.T) {
 	f := newFleet(t, "1m", "rollback", "")
 	before := f.digests()
@@ -151,8 +149,14 @@ func TestSimRollbackAfterFailedVerify(t *testing.T) {
 	for _, a := range res.Rollback {
 		acts = append(acts, a.Action+":"+a.Status)
 	}
-	if !slices.Equal(acts, []string{"reinstall:failed", "restore:ok", "verify:failed", "undrain:ok"}) {
+	if !slices.Equal(acts, []string{"reinstall:ok", "restore:ok", "verify:ok", "undrain:ok"}) {
 		t.Fatalf("actions %v", acts)
+	}
+	if s := f.state("sm1"); s.Release != f.cfg.NodeByName("sm1").Release {
+		t.Fatalf("sm1 on %s after rollback, want its source release %s", s.Release, f.cfg.NodeByName("sm1").Release)
+	}
+	if !slices.Contains(res.RolledBack, "sm1") {
+		t.Fatalf("sm1 not counted as rolled back: %+v", res.RolledBack)
 	}
 }
 
@@ -186,10 +190,11 @@ func (c frozenConn) Run(ctx context.Context, cmd modules.Command) (modules.Resul
 	return c.Conn.Run(ctx, cmd)
 }
 
-// killAndResume runs until the step killStep ends, "kills" the controller
-// there (no cleanup reaches a node, the journal ends in a torn line), then
-// resumes from the journal file.
-func killAndResume(t *testing.T, f *fleet, killStep string) (*Result, error, *memJournal) {
+// runUntilKill runs (resuming from resume when given) until the step
+// killStep ends, then "kills" the controller there: nothing more reaches a
+// node or the journal, whose last line is torn. It returns the journal read
+// back as --resume reads it.
+func runUntilKill(t *testing.T, f *fleet, resume []record.Event, killStep string) []record.Event {
 	t.Helper()
 	dir := t.TempDir()
 	jr, err := record.OpenJournal(dir, nil)
@@ -198,6 +203,7 @@ func killAndResume(t *testing.T, f *fleet, killStep string) (*Result, error, *me
 	}
 	z := &freezer{inner: f.dialer()}
 	o := simOptions(z, jr)
+	o.Resume = resume
 	o.Limits.ReconnectTries = 2 // the controller is gone: do not wait for it
 	ctx, cancel := context.WithCancel(context.Background())
 	o.Observer = ObserverFunc(func(e record.Event) {
@@ -219,11 +225,36 @@ func killAndResume(t *testing.T, f *fleet, killStep string) (*Result, error, *me
 	if err != nil {
 		t.Fatal(err)
 	}
+	return events
+}
+
+// killAndResume kills the run after killStep, then resumes it to the end.
+func killAndResume(t *testing.T, f *fleet, killStep string) (*Result, error, *memJournal) {
+	t.Helper()
+	events := runUntilKill(t, f, nil, killStep)
 	j2 := &memJournal{}
 	o2 := simOptions(f.dialer(), j2)
 	o2.Resume = events
 	res, err := New(o2).Run(context.Background(), f.p, f.cfg)
 	return res, err, j2
+}
+
+// A resume killed in turn, resumed from its own journal only: the backup
+// and the facts before the hop it needs were carried into that journal.
+func TestSimResumeOfAResume(t *testing.T) {
+	f := newFleet(t, "1m", "halt", "")
+	before := f.digests()
+	ev1 := runUntilKill(t, f, nil, "core/sm1/1/upgrade")
+	ev2 := runUntilKill(t, f, ev1, "core/sm1/1/restore")
+	o := simOptions(f.dialer(), &memJournal{})
+	o.Resume = ev2
+	if _, err := New(o).Run(context.Background(), f.p, f.cfg); err != nil {
+		t.Fatalf("second resume: %v", err)
+	}
+	f.assertUpgraded(before)
+	if k := f.count("sm1", "restore"); k != 1 {
+		t.Fatalf("sm1 restored %d times", k)
+	}
 }
 
 func TestSimKillMidRunThenResume(t *testing.T) {
@@ -276,5 +307,93 @@ func TestSimArtifactChecksumRefusesApply(t *testing.T) {
 	}
 	if res.Steps["smgr/smgr/1/precheck"] != StatusNotRun {
 		t.Errorf("steps ran: %v", res.Steps)
+	}
+}
+
+// Ctrl-C during sm1's upgrade: the installer finishes (a half-installed node
+// is the one outcome to avoid), the walk stops, the node — upgraded across
+// lines but not yet restored, so not healthy — stays out of service, and
+// --resume finishes it without a second upgrade.
+func TestSimInterruptDuringUpgradeLetsItFinish(t *testing.T) {
+	f := newFleet(t, "1m", "halt", "")
+	before := f.digests()
+	dir := t.TempDir()
+	jr, err := record.OpenJournal(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := simOptions(f.dialer(), jr)
+	ctx, cancel := context.WithCancel(context.Background())
+	o.Observer = ObserverFunc(func(e record.Event) {
+		if e.Type == record.EventStepStart && e.Step == "core/sm1/1/upgrade" {
+			cancel()
+		}
+	})
+	res, err := New(o).Run(ctx, f.p, f.cfg)
+	jr.Close()
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err = %v", err)
+	}
+	if res.Steps["core/sm1/1/upgrade"] != StatusOK || f.state("sm1").Release != "10.2.0.1" {
+		t.Fatalf("upgrade %q, release %s", res.Steps["core/sm1/1/upgrade"], f.state("sm1").Release)
+	}
+	if f.state("sm1").ServiceState != sm.StateDenying {
+		t.Fatal("sm1 without its data was put back in service")
+	}
+	events, err := record.ReadJournal(filepath.Join(dir, record.JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2 := simOptions(f.dialer(), &memJournal{})
+	o2.Resume = events
+	if _, err := New(o2).Run(context.Background(), f.p, f.cfg); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	f.assertUpgraded(before)
+}
+
+// A journal that lost the pre-upgrade backup of a hop already under way:
+// resume refuses to back up the changed node (its restore would put the
+// wrong data back) instead of guessing.
+func TestSimResumeRefusesBackupOfAChangedNode(t *testing.T) {
+	f := newFleet(t, "1m", "halt", "")
+	events := runUntilKill(t, f, nil, "core/sm1/1/upgrade")
+	var kept []record.Event
+	for _, e := range events {
+		if e.Step != "core/sm1/1/backup" {
+			kept = append(kept, e)
+		}
+	}
+	o := simOptions(f.dialer(), &memJournal{})
+	o.Resume = kept
+	_, err := New(o).Run(context.Background(), f.p, f.cfg)
+	var ne *NodeError
+	if !errors.As(err, &ne) || ne.Step != "core/sm1/1/backup" {
+		t.Fatalf("err = %v", err)
+	}
+	if k := f.count("sm1", "backup"); k != 1 {
+		t.Fatalf("sm1 backed up %d times", k)
+	}
+	if k := f.count("sm1", "restore"); k != 0 {
+		t.Fatalf("sm1 restored %d times", k)
+	}
+}
+
+// A resume killed before it reached the hop in progress: its journal still
+// carries the backup and the facts from before the hop, so a third run,
+// given that journal only, finishes the node with one backup and one restore.
+func TestSimResumeKilledEarlyCarriesTheBackup(t *testing.T) {
+	f := newFleet(t, "1m", "halt", "")
+	before := f.digests()
+	ev1 := runUntilKill(t, f, nil, "core/sm1/1/upgrade")
+	ev2 := runUntilKill(t, f, ev1, "core/sm1/0/precheck")
+	o := simOptions(f.dialer(), &memJournal{})
+	o.Resume = ev2
+	if _, err := New(o).Run(context.Background(), f.p, f.cfg); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	f.assertUpgraded(before)
+	if b, r := f.count("sm1", "backup"), f.count("sm1", "restore"); b != 1 || r != 1 {
+		t.Fatalf("sm1: %d backups, %d restores", b, r)
 	}
 }

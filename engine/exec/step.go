@@ -29,7 +29,13 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 	}
 	start := r.clock.Now()
 	r.emit(record.Event{Type: record.EventStepStart, Step: s.ID, Node: s.Node, Phase: s.Phase, Message: s.Module})
-	out, err := r.runPhase(ctx, ns, s)
+	var out modules.Outcome
+	var err error
+	if why := r.refusedReason(s.ID); why != "" {
+		err = errors.New(why)
+	} else {
+		out, err = r.runPhase(ctx, ns, s)
+	}
 	dur := r.clock.Now().Sub(start).Milliseconds()
 	if err == nil {
 		if r.opts.DryRun {
@@ -48,6 +54,11 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
 		Status: StatusFailed, DurationMS: dur, Guard: ne.Guard, Message: ne.Err.Error()})
 	r.recover(ctx, ns, s)
+	r.mu.Lock()
+	if s.Phase == plan.PhaseDrain && !ns.drained {
+		r.oos.close(ns) // refused before Deny New Service: never went out
+	}
+	r.mu.Unlock()
 	return StatusFailed
 }
 
@@ -104,12 +115,17 @@ func (r *run) runModule(ctx context.Context, ns *nodeState, s *plan.Step, t modu
 	if t.Args == nil {
 		t.Args = map[string]string{}
 	}
+	if r.opts.Offline {
+		// No node to read or change: show what would run, let the guards
+		// judge the predicted state.
+		return r.showCommands(ns, s, mod, t)
+	}
 	conn, err := r.pool.get(ctx, ns)
 	if err != nil {
 		return modules.Outcome{}, err
 	}
 	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, t)
-	if err != nil && r.opts.Offline && errors.Is(err, dryrun.ErrOffline) {
+	if err != nil && r.opts.DryRun && errors.Is(err, dryrun.ErrOffline) {
 		return r.showCommands(ns, s, mod, t)
 	}
 	if err == nil || ctx.Err() != nil || !r.lost(err) {

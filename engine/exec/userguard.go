@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -26,8 +27,13 @@ func (r *run) userGuards(ctx context.Context, ns *nodeState, s *plan.Step) error
 	if err != nil {
 		return err
 	}
-	ectx, err := r.opts.NodeContext(r.cfg, ns.cn, &f)
-	if err != nil {
+	offline := r.declaredOnly(ns.name)
+	var ectx *hcl.EvalContext
+	if offline {
+		// What the node alone could tell is unknown, so a condition over it
+		// evaluates to unknown; one over the predicted release is judged.
+		ectx = r.cfg.NodeContextFor(ns.cn, OfflineFactsValues(&f))
+	} else if ectx, err = r.opts.NodeContext(r.cfg, ns.cn, &f); err != nil {
 		return fmt.Errorf("guard context for %s: %w", ns.name, err)
 	}
 	for _, g := range r.cfg.Guards {
@@ -36,6 +42,10 @@ func (r *run) userGuards(ctx context.Context, ns *nodeState, s *plan.Step) error
 		}
 		v, diags := g.Condition.Value(ectx)
 		var gerr *GuardError
+		if offline && !diags.HasErrors() && !v.IsWhollyKnown() {
+			r.guardVerdict(s, ns.name, g.Name, "unknown", "offline dry-run: the condition reads facts only the node can tell")
+			continue
+		}
 		switch {
 		case diags.HasErrors():
 			gerr = guardErr(g.Name, "condition cannot be evaluated: %s", diags.Error())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/runbook-dev/runbook/engine/eval"
@@ -180,5 +181,104 @@ func TestHaltStopsOtherClustersUnlessKeepGoing(t *testing.T) {
 				t.Fatalf("keep going %v: b2 upgraded %v (steps %v)", keep, upgraded, res.Steps)
 			}
 		})
+	}
+}
+
+// BSMs go out of service up to branch_parallel at once, never with a core SM.
+func TestBranchParallelBound(t *testing.T) {
+	w := newWorld(t)
+	specs := []spec{{"sm1", "core", eval.KindSM, "10.1.3.0", "10.2.0.1", ""}}
+	w.add("sm1", "core", eval.KindSM, "10.1.3.0")
+	for i := range 4 {
+		n := fmt.Sprintf("bsm%d", i)
+		w.add(n, "core", eval.KindBSM, "10.1.3.0")
+		specs = append(specs, spec{n, "core", eval.KindBSM, "10.1.3.0", "10.2.0.1", ""})
+	}
+	p, cfg := buildPlan(specs)
+	for _, s := range p.Steps {
+		if s.Phase == plan.PhaseDrain && s.Node != "sm1" {
+			s.DependsOn = s.DependsOn[:1] // branches free to go together
+		}
+	}
+	cfg.Runbook.Policy.BranchParallel = 2
+	if _, err := New(w.options(nil)).Run(context.Background(), p, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if w.maxOOS["core"] > 2 || w.bsmWithSM {
+		t.Fatalf("max out of service %d, BSM with SM %v", w.maxOOS["core"], w.bsmWithSM)
+	}
+	for name, n := range w.nodes {
+		if n.release != "10.2.0.1" || n.state != sm.StateAccepting {
+			t.Errorf("%s: %s %s", name, n.release, n.state)
+		}
+	}
+}
+
+// failingJournal fails from its n-th append on.
+type failingJournal struct {
+	memJournal
+	n int
+}
+
+func (j *failingJournal) Append(e record.Event) error {
+	if len(j.all()) >= j.n {
+		return errors.New("disk full")
+	}
+	return j.memJournal.Append(e)
+}
+
+// A journal that cannot be written stops the run from starting anything
+// new: an unrecorded change is worse than a halted one.
+func TestJournalFailureHalts(t *testing.T) {
+	w := newWorld(t)
+	p, cfg := coreCluster(w)
+	_, err := New(w.options(&failingJournal{n: 12})).Run(context.Background(), p, cfg)
+	if !errors.Is(err, ErrHalted) || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v", err)
+	}
+	if w.nodes["sm2"].upgrades != 0 || w.nodes["bsm1"].upgrades != 0 {
+		t.Fatal("the run went on without a journal")
+	}
+}
+
+// A branch node fails while another is out of service with it
+// (branch_parallel 2): the cluster halts, but the healthy one finishes its
+// window and is back in service, never left drained.
+func TestHaltLetsTheNodeOutOfServiceFinish(t *testing.T) {
+	w := newWorld(t)
+	b0 := w.add("bsm0", "core", eval.KindBSM, "10.1.3.0")
+	b0.fail["upgrade"] = "installer crashed"
+	b1 := w.add("bsm1", "core", eval.KindBSM, "10.1.3.0")
+	b1.blockOn, b1.block, b1.started = "upgrade", make(chan struct{}), make(chan struct{})
+	// bsm0 fails only once bsm1 is out of service and upgrading; bsm1
+	// goes on only once bsm0's failure is in.
+	b0.blockOn, b0.block, b0.started = "upgrade", b1.started, make(chan struct{})
+	w.add("bsm2", "core", eval.KindBSM, "10.1.3.0")
+	p, cfg := buildPlan([]spec{
+		{"bsm0", "core", eval.KindBSM, "10.1.3.0", "10.2.0.1", ""},
+		{"bsm1", "core", eval.KindBSM, "10.1.3.0", "10.2.0.1", ""},
+		{"bsm2", "core", eval.KindBSM, "10.1.3.0", "10.2.0.1", ""},
+	})
+	for _, s := range p.Steps {
+		if s.Phase == plan.PhaseDrain && s.Node == "bsm1" {
+			s.DependsOn = s.DependsOn[:1] // bsm1 may go out with bsm0
+		}
+	}
+	cfg.Runbook.Policy.BranchParallel = 2
+	o := w.options(nil)
+	o.Observer = ObserverFunc(func(e record.Event) {
+		if e.Type == record.EventStepEnd && e.Node == "bsm0" && e.Status == StatusFailed {
+			close(b1.block)
+		}
+	})
+	_, err := New(o).Run(context.Background(), p, cfg)
+	if nes := nodeErrors(t, err); len(nes) != 1 || nes[0].Node != "bsm0" {
+		t.Fatalf("errors %v", nes)
+	}
+	if b1.release != "10.2.0.1" || b1.state != sm.StateAccepting {
+		t.Fatalf("bsm1: %s %s", b1.release, b1.state)
+	}
+	if w.nodes["bsm2"].upgrades != 0 {
+		t.Fatal("a new node started after the failure")
 	}
 }

@@ -119,6 +119,9 @@ func (r *Run) Apply(e Event) {
 		}
 	case EventRollback:
 		r.Rollback = append(r.Rollback, RollbackAction{Time: e.Time.UTC(), Node: e.Node, Step: e.Step, Action: e.Phase, Status: e.Status, Message: e.Message})
+		if e.Phase == "verify" && e.Status == StepOK {
+			r.markRolledBack(e.Node)
+		}
 	case EventInterrupted:
 		r.Status, r.Ended = RunInterrupted, e.Time.UTC()
 		r.interruptRunning()
@@ -128,6 +131,20 @@ func (r *Run) Apply(e Event) {
 			r.Errors = append(r.Errors, e.Message)
 		}
 		r.interruptRunning()
+	}
+}
+
+// markRolledBack marks the node's completed changes (ssp, upgrade, restore,
+// migrate) rolled back, once the rollback verified the node on its source.
+func (r *Run) markRolledBack(node string) {
+	for i := range r.Steps {
+		st := &r.Steps[i]
+		switch st.Phase {
+		case "ssp", "upgrade", "restore", "migrate":
+			if st.Node == node && st.Status == StepOK {
+				st.Status = StepRolledBack
+			}
+		}
 	}
 }
 

@@ -22,13 +22,13 @@ cluster "americas" {
   branch_session_manager "bsm-austin" {
     host     = "bsm-austin.example.net"
     release  = "10.1.3.0"
-    ssp       = 12
+    ssp      = 12
     platform = "kvm"
   }
   branch_session_manager "bsm-denver" {
     host     = "bsm-denver.example.net"
     release  = "10.1.3.0"
-    ssp       = 12
+    ssp      = 12
     platform = "kvm"
   }
 }
@@ -37,7 +37,7 @@ cluster "emea" {
   session_manager "sm-lon" {
     host       = "sm-lon.example.net"
     release    = "10.1.3.0"
-    ssp       = 12
+    ssp        = 12
     platform   = "kvm"
     secondary  = "sm-fra"
     connection = "emea"
@@ -45,7 +45,7 @@ cluster "emea" {
   session_manager "sm-fra" {
     host       = "sm-fra.example.net"
     release    = "10.1.3.0"
-    ssp       = 12
+    ssp        = 12
     platform   = "kvm"
     secondary  = "sm-lon"
     connection = "emea"
@@ -53,7 +53,7 @@ cluster "emea" {
   branch_session_manager "bsm-madrid" {
     host       = "bsm-madrid.example.net"
     release    = "10.1.3.0"
-    ssp       = 12
+    ssp        = 12
     platform   = "kvm"
     connection = "emea"
   }

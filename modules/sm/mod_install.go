@@ -46,7 +46,7 @@ type Upgrade struct{ P *Profile }
 func (Upgrade) Name() string { return "sm.upgrade" }
 
 func (m Upgrade) Commands(t modules.Task) ([]string, error) {
-	l, err := render(m.P, t.Kind, "upgrade", mediaArgs(t))
+	l, err := render(m.P, t.Kind, upgradeAction(t), mediaArgs(t))
 	return []string{l}, err
 }
 
@@ -54,7 +54,17 @@ func (m Upgrade) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mo
 	if err := needArgs(t, m.Name(), "media", "sha256"); err != nil {
 		return modules.Outcome{}, err
 	}
-	return install(ctx, runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}, t, "upgrade")
+	return install(ctx, runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}, t, upgradeAction(t))
+}
+
+// upgradeAction is "upgrade", or "rollback_install" when the failure policy
+// puts a node back on its source release: installers refuse an older
+// release unless told it is a rollback, and the profile says how to tell.
+func upgradeAction(t modules.Task) string {
+	if t.Args["rollback"] == "true" {
+		return "rollback_install"
+	}
+	return "upgrade"
 }
 
 // Confirm reads facts after the reboot: the release must be the hop's To.

@@ -44,7 +44,7 @@ var Actions = []string{
 	"release", "ssp", "service_state", "active_calls", "services", "disk", "clock",
 	"uds_backup", "users", "data_digest", "precheck", "verify",
 	"checksum", "mkdir", "remove",
-	"backup", "ssp_install", "upgrade", "restore", "migrate", "deny_new_service", "accept_new_service",
+	"backup", "ssp_install", "upgrade", "rollback_install", "restore", "migrate", "deny_new_service", "accept_new_service",
 }
 
 // ErrNoAction means the profile has no command for an action on a kind.

@@ -11,6 +11,12 @@ import (
 // Minimum free space the installers want, per mount (MiB).
 var installNeedMB = map[string]int64{"/var": 2048, "/opt": 1024}
 
+// boolFlags take no value.
+var boolFlags = map[string]bool{"rollback": true}
+
+// hasFlag reports whether a boolean flag was given.
+func hasFlag(fl map[string]string, name string) bool { return fl[name] == "true" }
+
 // parseFlags splits "--name value" / "--name=value" pairs from positional args.
 func parseFlags(args []string) (map[string]string, []string) {
 	fl, pos := map[string]string{}, []string{}
@@ -21,7 +27,9 @@ func parseFlags(args []string) (map[string]string, []string) {
 			continue
 		}
 		k, v, ok := strings.Cut(a[2:], "=")
-		if !ok && i+1 < len(args) {
+		if !ok && boolFlags[k] {
+			v = "true"
+		} else if !ok && i+1 < len(args) {
 			v = args[i+1]
 			i++
 		}
@@ -99,7 +107,7 @@ func (s *session) install(args []string, want, tool string, smgr bool) int {
 	case m.Kind == "release" && compareReleases(m.Release, st.Release) == 0:
 		fmt.Fprintf(s.stdout, "Release %s is already installed: nothing to do\n", st.Release)
 		return 0
-	case m.Kind == "release" && compareReleases(m.Release, st.Release) < 0:
+	case m.Kind == "release" && compareReleases(m.Release, st.Release) < 0 && !hasFlag(fl, "rollback"):
 		return s.fail("media %s holds release %s, older than the installed %s: downgrade refused", media, m.Release, st.Release)
 	}
 	if code, done := s.phase(phase); done {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const secret = "S3cr3t-Value-42"
+
+// secretHCL makes the secret the connection password and has a user step
+// print it on the node.
+const secretHCL = `variable "pw" {
+  type      = string
+  sensitive = true
+}
+
+step "echo-pw" {
+  module  = "shell"
+  nodes   = ["sm-dal"]
+  after   = "verify"
+  command = "echo ${var.pw}"
+}
+`
+
+// TestSecretNeverLeaks: a sensitive variable used as the connection password
+// and echoed by a shell step appears nowhere: not on stdout or stderr, not in
+// the change record, not in a saved plan; "(sensitive)" stands for it.
+func TestSecretNeverLeaks(t *testing.T) {
+	t.Parallel()
+	manifest := copyExample(t, "core-cluster", secretHCL,
+		`  timeout          = "15s"`, "  timeout          = \"15s\"\n  password         = var.pw")
+	planFile := filepath.Join(t.TempDir(), "secret.plan")
+	stdout, stderr, code := runCLI(t, "", "plan", "--var", "pw="+secret, "--out", planFile, manifest)
+	wantCode(t, code, 0, stdout, stderr, "plan --out")
+	noSecret(t, "plan stdout", stdout)
+	noSecret(t, "plan stderr", stderr)
+	stdout, stderr, code = runCLI(t, "", "plan", "--json", "--var", "pw="+secret, manifest)
+	wantCode(t, code, 0, stdout, stderr, "plan --json")
+	noSecret(t, "plan --json", stdout)
+	if !strings.Contains(stdout, "echo (sensitive)") {
+		t.Errorf("plan --json does not show the step's command as \"echo (sensitive)\"")
+	}
+
+	r := applyLab(t, manifest, "-var", "pw="+secret)
+	wantCode(t, r.code, 0, r.stdout, r.stderr, "apply --lab -var pw=…")
+	noSecret(t, "apply stdout", r.stdout)
+	noSecret(t, "apply stderr", r.stderr)
+	if !strings.Contains(r.stdout, "(sensitive)") {
+		t.Errorf("apply output does not show (sensitive) where the step's command names the secret")
+	}
+	// The step really ran, over the password-bearing connection.
+	if !regexp.MustCompile(`echo-pw ok`).MatchString(r.stdout) {
+		t.Errorf("the echo-pw step did not run ok:\n%s", tail(r.stdout, 3000))
+	}
+	seen := 0
+	for _, root := range []string{r.records, planFile} {
+		err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			seen++
+			noSecret(t, p, string(b))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seen < 5 {
+		t.Errorf("checked only %d files under the records and the plan", seen)
+	}
+	journal, err := os.ReadFile(filepath.Join(r.recordDir(t), "journal.jsonl"))
+	if err != nil || !strings.Contains(string(journal), "(sensitive)") {
+		t.Errorf("the journal does not record the step's command as (sensitive) (%v)", err)
+	}
+}
+
+func noSecret(t *testing.T, where, s string) {
+	t.Helper()
+	if i := strings.Index(s, secret); i >= 0 {
+		t.Errorf("the secret leaks into %s: …%s…", where, s[max(0, i-80):min(len(s), i+40)])
+	}
+}
