@@ -4,7 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
+	goio "io"
 	"os"
 	"sort"
 	"strings"
@@ -17,9 +17,9 @@ import (
 // stdio is the process's standard streams and environment, injected so tests
 // run commands in-process.
 type stdio struct {
-	in     io.Reader
-	out    io.Writer
-	err    io.Writer
+	in     goio.Reader
+	out    goio.Writer
+	err    goio.Writer
 	env    []string
 	isTTY  bool // stdout is a terminal
 	inTTY  bool // stdin is a terminal
@@ -110,14 +110,15 @@ func run(args []string, io *stdio) error {
 		return usagef("unknown command %q%s", name, hint)
 	}
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	fs.SetOutput(goio.Discard) // the error is reported once, by exitCode
 	var opts any
 	if c.flags != nil {
 		opts = c.flags(fs)
 	}
-	fs.Usage = func() { printCommandHelp(io.err, c) }
+	fs.Usage = func() {} // errors say what is wrong; --help prints the help to stdout
 	pos, err := parseInterleaved(fs, args[1:])
 	if err == flag.ErrHelp {
+		printCommandHelp(io.out, c)
 		return nil
 	}
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -228,18 +227,14 @@ func takeLock(io *stdio, o *applyOpts, changeDir string) (*record.Lock, error) {
 	return lock, nil
 }
 
-// resumeEvents reads the journal of the last unfinished apply of the change.
+// resumeEvents reads the journals of the unfinished runs of the change
+// (oldest first), so a resume of a resume still knows what the first did.
 func resumeEvents(changeDir string) ([]record.Event, error) {
 	r, err := record.LastUnfinished(changeDir)
 	if err != nil {
 		return nil, err
 	}
-	events, err := record.ReadJournal(filepath.Join(r.Dir, "journal.jsonl"))
-	var corrupt *record.CorruptJournalError
-	if err != nil && !errors.As(err, &corrupt) {
-		return nil, err
-	}
-	return events, nil
+	return r.Events, nil
 }
 
 // limits are the executor's polling intervals: the lab's simulated nodes

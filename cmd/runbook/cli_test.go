@@ -72,7 +72,7 @@ func TestHelpEveryCommand(t *testing.T) {
 	for _, c := range commands() {
 		stdout, stderr, code := runCLI(t, "", c.name, "--help")
 		wantCode(t, code, 0, stdout, stderr, c.name, "--help")
-		if !strings.Contains(stdout+stderr, "Examples:") || !strings.Contains(stdout+stderr, "runbook "+c.name) {
+		if !strings.Contains(stdout, "Examples:") || !strings.Contains(stdout, "runbook "+c.name) {
 			t.Errorf("%s --help prints no examples:\n%s%s", c.name, stdout, stderr)
 		}
 		stdout, stderr, code = runCLI(t, "", "help", c.name)

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -74,6 +75,10 @@ func (e *evaluator) artifacts() {
 				e.errorf(b.Attr("file").Expr.Range().Ptr(), "Empty file name", "Give the path of the media file, relative to the manifest directory or absolute.")
 			}
 			a.File = v
+			if v != "" && !filepath.IsAbs(v) && e.cfg.Dir != "" {
+				// Media sit beside the manifest, wherever runbook runs from.
+				a.File = filepath.Join(e.cfg.Dir, v)
+			}
 		}
 		if v, ok := e.str(b, "sha256"); ok {
 			if !sha256Pattern.MatchString(v) {

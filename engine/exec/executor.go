@@ -71,6 +71,7 @@ func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Re
 	}
 	if !r.refused() {
 		r.walk(ctx)
+		r.finalFacts(ctx)
 	}
 	err = r.finish(ctx, nil)
 	return r.res, err
@@ -258,4 +259,25 @@ func allOK(sts []string) bool {
 // run's context was cancelled (undrain a healthy node, flush the journal).
 func (r *run) cleanupCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), r.lim.CleanupTimeout)
+}
+
+// finalFacts reads every node once more after the walk, so the record's
+// "after" column is the state the run left behind (back in service, say),
+// not the state seen at the last verify. Under dry-run nothing changed, and a
+// node that cannot be read now keeps its last reading.
+func (r *run) finalFacts(ctx context.Context) {
+	if r.opts.DryRun {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.lim.CleanupTimeout)
+	defer cancel()
+	for _, pn := range r.p.Nodes {
+		ns := r.nodes[pn.Name]
+		if ns == nil || !ns.haveFacts {
+			continue
+		}
+		if f, err := r.gather(ctx, ns, nil); err == nil {
+			r.emit(record.Event{Type: record.EventFacts, Node: ns.name, Phase: "after", Message: "final", Facts: f})
+		}
+	}
 }

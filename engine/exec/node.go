@@ -51,24 +51,7 @@ func newNodeState(cfg *eval.Config, pn *plan.Node) (*nodeState, error) {
 }
 
 // targetFor resolves how to reach a node from its connection block.
-func targetFor(cfg *eval.Config, n *eval.Node) modules.Target {
-	name := n.Connection
-	if name == "" {
-		name = "default"
-	}
-	t := modules.Target{Node: n.Name, Host: n.Host, Port: n.Port}
-	if c := cfg.Connections[name]; c != nil {
-		t.User, t.PrivateKeyFile, t.Password = c.User, c.PrivateKeyFile, c.Password
-		t.KnownHostsFile, t.HostKeyCheck, t.Jump, t.Timeout = c.KnownHostsFile, c.HostKeyCheck, c.Jump, c.Timeout
-		if t.Port == 0 {
-			t.Port = c.Port
-		}
-	}
-	if t.Port == 0 {
-		t.Port = 22
-	}
-	return t
-}
+func targetFor(cfg *eval.Config, n *eval.Node) modules.Target { return cfg.Target(n) }
 
 // gather reads the node's facts (under dry-run, after the first read, the
 // predicted facts are returned instead: the node was not changed).

@@ -32,6 +32,10 @@ type Resume struct {
 	// of consecutive unfinished apply runs of the same plan that ends with
 	// Dir, so a resume of a resume still skips what the first run did.
 	Completed []string
+	// Events are the journals of that chain, oldest run first: what the
+	// executor needs to know about each earlier step (a backup's archive,
+	// say) when it resumes.
+	Events []Event
 }
 
 // LastUnfinished finds the newest apply run under changeDir
@@ -89,6 +93,7 @@ func LastUnfinished(changeDir string) (*Resume, error) {
 		all = append(all, chain[i]...)
 	}
 	res.Completed = CompletedSteps(all)
+	res.Events = all
 	return res, nil
 }
 

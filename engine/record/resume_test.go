@@ -40,6 +40,15 @@ func TestLastUnfinishedChain(t *testing.T) {
 	if want := p.Order[:3]; !reflect.DeepEqual(res.Completed, want) {
 		t.Fatalf("completed %v, want %v (the succeeded run ends the chain)", res.Completed, want)
 	}
+	var ended []string // the chain's events, oldest run first
+	for _, e := range res.Events {
+		if e.Type == EventStepEnd {
+			ended = append(ended, e.Step)
+		}
+	}
+	if !reflect.DeepEqual(ended, p.Order[:3]) {
+		t.Fatalf("chain events end steps %v, want %v oldest first", ended, p.Order[:3])
+	}
 	run(t0.Add(2*time.Hour), RunSucceeded)
 	var ntr *NothingToResumeError
 	if _, err := LastUnfinished(cdir); !errors.As(err, &ntr) || ntr.Last != RunSucceeded {
