@@ -96,14 +96,14 @@ func writeMermaid(w io.Writer, p *plan.Plan) {
 // groupByNode returns the steps per node, nodes in plan order, steps in
 // execution order.
 func groupByNode(p *plan.Plan) [][]*plan.Step {
-	pos := map[string]int{}
-	for i, id := range p.Order {
-		pos[id] = i
+	steps := make(map[string]*plan.Step, len(p.Steps))
+	for _, s := range p.Steps {
+		steps[s.ID] = s
 	}
 	byNode := map[string][]*plan.Step{}
 	var names []string
 	for _, id := range p.Order {
-		s := p.StepByID(id)
+		s := steps[id]
 		if s == nil {
 			continue
 		}
