@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -116,6 +117,7 @@ func TestE2EFleetUpgradeOverSSH(t *testing.T) {
 	f.assertUpgraded(before)
 	for name, s := range servers {
 		reboots := f.state(name).Reboots
+		t.Logf("%s: %d SSH connection(s) accepted by sshd, %d reboot(s)", name, s.Accepted(), reboots)
 		if d.dials[name] != 1+reboots {
 			t.Errorf("%s: %d connections, want 1 + %d reboots", name, d.dials[name], reboots)
 		}
@@ -211,6 +213,9 @@ guard "small-branch" {
 		res, ne := runHalted(t, f, o)
 		if ne.Step != "core/sm1/1/verify" || f.digest("sm1") != before["sm1"] || len(res.Rollback) == 0 {
 			t.Fatalf("root cause %+v, rollback %+v", ne, res.Rollback)
+		}
+		if s, want := f.state("sm1"), f.cfg.NodeByName("sm1").Release; s.Release != want || !slices.Contains(res.RolledBack, "sm1") {
+			t.Fatalf("sm1 on %s after rollback (want its source %s), rolled back %v", s.Release, want, res.RolledBack)
 		}
 		f.noneDenying()
 	})
