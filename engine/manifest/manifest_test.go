@@ -42,7 +42,7 @@ func parseFile(t *testing.T, path string) (*manifest.Manifest, hcl.Diagnostics) 
 }
 
 func TestParseDesignExample(t *testing.T) {
-	m, diags := parseFile(t, "testdata/valid/design.hcl")
+	m, diags := parseFile(t, "../eval/testdata/valid/design.hcl")
 	if len(diags) != 0 {
 		t.Fatalf("unexpected diagnostics: %v", diags)
 	}
