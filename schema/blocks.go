@@ -167,6 +167,6 @@ var LabNode = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "active_calls"}, {Name: "users"}, {Name: "fail"}, {Name: "disconnect"},
 		{Name: "hang"}, {Name: "slow"}, {Name: "disk_free_mb"}, {Name: "clock_skew"},
-		{Name: "uds_backup"},
+		{Name: "uds_backup"}, {Name: "blocked_ports"},
 	},
 }

@@ -96,6 +96,15 @@ kind "session_manager" {
     read_only = true
   }
 
+  # --- network (read-only) ---
+  action "port_check" {
+    # firewall.ports: a TCP connect from the node to System Manager that sends
+    # no data; exit status 0 means the port is reachable.
+    command   = "nc -z -w 5 {{.host}} {{.port}}"
+    read_only = true
+    timeout   = "30s"
+  }
+
   # --- files on the node ---
   action "checksum" {
     command   = "sha256sum {{.path}}"

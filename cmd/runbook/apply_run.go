@@ -132,6 +132,10 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		Redactor:   red,
 		Resume:     resume,
 		Limits:     limits(o),
+		// firewall.ports: the catalog's SM -> System Manager port matrix,
+		// checked with the (possibly overridden) command profile.
+		FirewallPorts: l.cat.Firewall,
+		PortCheck:     exec.ProfilePortCheck(l.prof),
 	})
 	res, runErr := x.Run(ctx, p, l.cfg)
 	if res != nil {

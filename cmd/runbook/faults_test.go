@@ -54,6 +54,9 @@ func TestLabFaults(t *testing.T) {
 		{name: "rollback-verify", code: 3, chi: source,
 			extra: labNode("sm-chi", `fail = "verify"`) + sourceArtifact,
 			names: []string{"core/sm-chi/1/verify"}},
+		{name: "firewall-ports", code: 3, chi: source,
+			extra: labNode("sm-chi", `blocked_ports = [61617]`),
+			names: []string{"firewall.ports", "61617"}},
 		{name: "user-guard", code: 3, chi: source,
 			extra: `guard "chi-frozen" {
   phase     = "drain"

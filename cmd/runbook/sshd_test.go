@@ -113,11 +113,11 @@ func TestSSHDDryRunRefresh(t *testing.T) {
 	// Per node, the changing commands in order ("would run" is the
 	// dry-run gate's line for a command it held back).
 	order := map[string][]string{
-		"smgr/smgr": {`1/backup would run: backupSM`, `1/upload \$ upload \S+ -> /var/tmp/runbook/System_Manager_10\.2\.0\.1`,
+		"smgr/smgr": {`1/backup would run: backupSM`, `1/upload \$ sftp put \S+ /var/tmp/runbook/System_Manager_10\.2\.0\.1`,
 			`1/upgrade would run: SMGRPatchdeploy --media /var/tmp/runbook/System_Manager_10\.2\.0\.1`, `1/restore would run: restoreSM`},
 	}
 	for _, n := range []string{"core/sm-dal", "core/sm-chi"} {
-		order[n] = []string{`1/backup would run: backupSM`, `1/upload \$ upload \S+ -> /var/tmp/runbook/Session_Manager_10\.2\.0\.1`,
+		order[n] = []string{`1/backup would run: backupSM`, `1/upload \$ sftp put \S+ /var/tmp/runbook/Session_Manager_10\.2\.0\.1`,
 			`1/drain would run: smcli service-state deny`, `1/upgrade would run: upgradeSM --media /var/tmp/runbook/Session_Manager_10\.2\.0\.1`,
 			`1/restore would run: restoreSM`, `1/undrain would run: smcli service-state accept`}
 	}

@@ -26,7 +26,7 @@ const usage = `usage: smsim <command> [flags]
 commands:
   init   --state DIR --kind KIND --release R [--ssp N] [--platform P] [--users N]
          [--active-calls N] [--disk-free-mb N] [--clock-skew D] [--uds-backup S]
-         [--node NAME] [--password-expired]
+         [--node NAME] [--password-expired] [--blocked-ports P,P]
   serve  --state DIR [--time-scale F]     (OpenSSH ForceCommand: reads SSH_ORIGINAL_COMMAND)
   exec   --state DIR [--time-scale F] -- COMMAND LINE   (one command, no SSH)
   show   --state DIR                       (the node as JSON)

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,7 +20,7 @@ import (
 func cmdInit(s stdio, args []string) (int, error) {
 	fs := flags(s, "init")
 	var o sim.Options
-	var state, skew string
+	var state, skew, blocked string
 	fs.StringVar(&state, "state", "", "state directory of the node")
 	fs.StringVar(&o.Node, "node", "", "node name (default: the state directory's name)")
 	fs.StringVar(&o.Kind, "kind", "", "session_manager | branch_session_manager | system_manager")
@@ -32,6 +33,7 @@ func cmdInit(s stdio, args []string) (int, error) {
 	fs.StringVar(&skew, "clock-skew", "0s", "node clock minus real time (Go duration)")
 	fs.StringVar(&o.UDSBackup, "uds-backup", "", "ok | failed | not_configured (default ok; none on SMGR)")
 	fs.BoolVar(&o.PasswordExpired, "password-expired", false, "the CLI account must change its password")
+	fs.StringVar(&blocked, "blocked-ports", "", "ports nc -z reports unreachable, e.g. 5061,443 (firewall.ports)")
 	if err := parse(fs, args, map[string]*string{"state": &state, "kind": &o.Kind, "release": &o.Release}); err != nil {
 		return 2, err
 	}
@@ -40,11 +42,30 @@ func cmdInit(s stdio, args []string) (int, error) {
 		return 2, usageError{fmt.Sprintf("--clock-skew %q: %v", skew, err)}
 	}
 	o.ClockSkew = d
+	if o.BlockedPorts, err = portList(blocked); err != nil {
+		return 2, usageError{fmt.Sprintf("--blocked-ports %q: %v", blocked, err)}
+	}
 	if err := sim.Init(state, o); err != nil {
 		return 2, usageError{err.Error()}
 	}
 	fmt.Fprintf(s.out, "initialised %s %s at %s\n", o.Kind, o.Release, state)
 	return 0, nil
+}
+
+// portList reads a comma-separated list of ports ("" is none).
+func portList(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := strconv.Atoi(f)
+		if err != nil || p < 1 || p > 65535 {
+			return nil, fmt.Errorf("%q is not a port (1 to 65535)", f)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // sftpNames are what SSH_ORIGINAL_COMMAND holds for an SFTP subsystem request.

@@ -65,6 +65,23 @@ func TestInitShowFault(t *testing.T) {
 	}
 }
 
+// --blocked-ports is what `nc -z` (the firewall.ports check) then reports
+// unreachable; other ports stay reachable.
+func TestInitBlockedPorts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sm-chi")
+	if r := smsim(t, nil, "init", "--state", dir, "--kind", "session_manager", "--release", "10.1.3.0", "--blocked-ports", "5061, 443"); r.code != 0 {
+		t.Fatalf("init: %+v", r)
+	}
+	for port, code := range map[string]int{"443": 1, "5061": 1, "61617": 0} {
+		if r := smsim(t, nil, "exec", "--state", dir, "nc", "-z", "-w", "5", "smgr.example.net", port); r.code != code {
+			t.Errorf("nc %s: exit %d, want %d (%s)", port, r.code, code, r.err)
+		}
+	}
+	if s, _ := sim.Show(dir); len(s.BlockedPorts) != 2 || s.BlockedPorts[0] != 5061 {
+		t.Errorf("blocked ports %v", s.BlockedPorts)
+	}
+}
+
 func TestMedia(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "m", "ssp.bin")
 	r := smsim(t, nil, "media", "--kind", "ssp", "--release", "8.1.3.8", "--ssp", "45", "--out", out)
@@ -96,6 +113,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"init", "--state", dir, "--kind", "session_manager", "--release", "ten"},
 		{"init", "--state", dir, "--kind", "session_manager", "--release", "10.1.3.0", "--clock-skew", "soon"},
 		{"init", "--bogus"},
+		{"init", "--state", dir, "--kind", "session_manager", "--release", "10.1.3.0", "--blocked-ports", "443,http"},
+		{"init", "--state", dir, "--kind", "session_manager", "--release", "10.1.3.0", "--blocked-ports", "70000"},
 		{"show"},
 		{"fault", "--state", dir, "--phase", "lunch", "--kind", "fail"},
 		{"media", "--kind", "iso", "--release", "10.2.0.1", "--out", filepath.Join(dir, "x")},

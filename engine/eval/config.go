@@ -187,7 +187,10 @@ type LabNode struct {
 	DiskFreeMB  int    // 0: simulator default
 	ClockSkew   time.Duration
 	UDSBackup   string // "" | ok | failed | not_configured
-	Range       hcl.Range
+	// BlockedPorts are ports a firewall blocks from this node to System
+	// Manager: the simulated port check (firewall.ports) reports them down.
+	BlockedPorts []int
+	Range        hcl.Range
 }
 
 // AllNodes returns SMGR (if any) then every cluster node in manifest order.

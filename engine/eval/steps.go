@@ -200,6 +200,7 @@ func (e *evaluator) lab() {
 			n.ClockSkew = v
 		}
 		n.UDSBackup, _ = e.enum(b, "uds_backup", schema.UDSBackupState)
+		n.BlockedPorts, _ = e.intList(b, "blocked_ports", 1, 65535)
 		l.Nodes[b.Name] = n
 	}
 	e.cfg.Lab = l

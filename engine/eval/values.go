@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -153,6 +154,39 @@ func (e *evaluator) strList(b *manifest.Block, name string) ([]string, bool) {
 			return nil, false
 		}
 		out = append(out, ev.AsString())
+	}
+	return out, true
+}
+
+// intList evaluates a list of whole numbers from lo to hi. A bad element is
+// reported at the element when the list is written out literally.
+func (e *evaluator) intList(b *manifest.Block, name string, lo, hi int) ([]int, bool) {
+	attr := b.Attr(name)
+	v, ok := e.value(attr, cty.List(cty.Number), "A list of whole numbers is expected, such as [443, 5061].")
+	if !ok {
+		return nil, false
+	}
+	var elems []hclsyntax.Expression
+	if t, isTuple := attr.Expr.(*hclsyntax.TupleConsExpr); isTuple && len(t.Exprs) == v.LengthInt() {
+		elems = t.Exprs
+	}
+	var out []int
+	for i, it := 0, v.ElementIterator(); it.Next(); i++ {
+		_, ev := it.Element()
+		rng := attr.Expr.Range()
+		if elems != nil {
+			rng = elems[i].Range()
+		}
+		var bf *big.Float
+		if !ev.IsNull() {
+			bf = ev.AsBigFloat()
+		}
+		if bf == nil || !bf.IsInt() || bf.Cmp(big.NewFloat(float64(lo))) < 0 || bf.Cmp(big.NewFloat(float64(hi))) > 0 {
+			e.errorf(rng.Ptr(), "Invalid number", "The elements of %s must be whole numbers from %d to %d.", name, lo, hi)
+			return nil, false
+		}
+		n, _ := bf.Int64()
+		out = append(out, int(n))
 	}
 	return out, true
 }

@@ -156,14 +156,14 @@ func (o *observed) Run(ctx context.Context, c modules.Command) (modules.Result, 
 func (o *observed) Upload(ctx context.Context, local, remote string) (string, error) {
 	start := time.Now()
 	sum, err := o.c.Upload(ctx, local, remote)
-	o.transfer("upload "+local+" -> "+remote, sum, start, err)
+	o.transfer("sftp put "+local+" "+remote, sum, start, err)
 	return sum, err
 }
 
 func (o *observed) Download(ctx context.Context, remote, local string) (string, error) {
 	start := time.Now()
 	sum, err := o.c.Download(ctx, remote, local)
-	o.transfer("download "+remote+" -> "+local, sum, start, err)
+	o.transfer("sftp get "+remote+" "+local, sum, start, err)
 	return sum, err
 }
 

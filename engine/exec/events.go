@@ -117,6 +117,7 @@ func (r *run) check(s *plan.Step, node, id string, err error, passMsg string) er
 var needsNode = map[string]bool{
 	GuardCallsActive: true, GuardDiskSpace: true, GuardTimeSkew: true, GuardUDSBackup: true,
 	GuardBackupVerify: true, GuardVerifyServices: true, GuardVerifyData: true, GuardPeerUnavailable: true,
+	GuardFirewallPorts: true,
 }
 
 // declaredOnly reports whether the node's facts are only the declared ones

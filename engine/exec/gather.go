@@ -14,3 +14,11 @@ func ProfileGather(p *sm.Profile) GatherFunc {
 		return sm.GatherFacts(ctx, conn, kind, p)
 	}
 }
+
+// ProfilePortCheck returns the PortCheckFunc that checks a port with the
+// command profile p's port_check action (sm.PortReachable).
+func ProfilePortCheck(p *sm.Profile) PortCheckFunc {
+	return func(ctx context.Context, conn modules.Conn, kind, host string, port int) (bool, error) {
+		return sm.PortReachable(ctx, conn, kind, p, host, port)
+	}
+}

@@ -33,6 +33,9 @@ const (
 	// GuardSMGRFirst re-checks at run time that SMGR is on a line at least as
 	// new as the hop an SM/BSM is about to make (DESIGN §6.2).
 	GuardSMGRFirst = "order.smgr_first"
+	// GuardFirewallPorts refuses an SM/BSM that cannot reach System Manager
+	// on a port of the catalog's port matrix (see firewall.go).
+	GuardFirewallPorts = "firewall.ports"
 )
 
 // checkDrift compares the declared release and SSP with the node's facts. On

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
@@ -52,6 +53,11 @@ func (systemClock) Now() time.Time { return time.Now().UTC() }
 // sm.GatherFacts is the production implementation.
 type GatherFunc func(ctx context.Context, conn modules.Conn, kind string) (sm.Facts, error)
 
+// PortCheckFunc reports whether the node behind conn reaches host:port over
+// TCP, read-only; a non-zero exit is false, a transport failure an error.
+// sm.PortReachable bound to the command profile is the production one.
+type PortCheckFunc func(ctx context.Context, conn modules.Conn, kind, host string, port int) (bool, error)
+
 // NodeContextFunc builds the evaluation context of a user guard for one node
 // and its facts (eval.NodeContext in production).
 type NodeContextFunc func(cfg *eval.Config, n *eval.Node, f *sm.Facts) (*hcl.EvalContext, error)
@@ -96,6 +102,14 @@ type Options struct {
 	Resume []record.Event
 
 	NodeContext NodeContextFunc
+
+	// FirewallPorts is the catalog's port matrix (catalog.Catalog.Firewall).
+	// Its tcp rows from session_manager to system_manager are checked from
+	// every SM/BSM to System Manager's host (firewall.ports); empty: no check.
+	FirewallPorts []catalog.Port
+	// PortCheck runs one port check; nil takes sm.PortReachable with the
+	// default profile (ProfilePortCheck binds a site's profile instead).
+	PortCheck PortCheckFunc
 
 	// ConnectionLost recognises a transport's "connection dropped" error
 	// beyond those always recognised: ssh.ErrConnectionLost,

@@ -12,13 +12,17 @@ import (
 	"github.com/runbook-dev/runbook/modules"
 )
 
-// precheck re-reads the node and checks its clock before the module's own checks.
+// precheck re-reads the node and checks its clock and its ports to System
+// Manager before the module's own checks.
 func (r *run) precheck(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	f, err := r.gather(ctx, ns, s)
 	if err != nil {
 		return modules.Outcome{}, err
 	}
 	if err := r.check(s, ns.name, GuardTimeSkew, checkSkew(f, r.clock.Now(), r.lim.MaxClockSkew), "clock in sync"); err != nil {
+		return modules.Outcome{}, err
+	}
+	if err := r.firewallGuard(ctx, s, ns); err != nil {
 		return modules.Outcome{}, err
 	}
 	return r.runModule(ctx, ns, s, r.task(ns, s))

@@ -49,6 +49,7 @@ func initNode(labDir string, cfg *eval.Config, n *eval.Node, opts Options) (stri
 		o.DiskFreeMB = int64(ln.DiskFreeMB)
 		o.ClockSkew = ln.ClockSkew
 		o.UDSBackup = ln.UDSBackup
+		o.BlockedPorts = ln.BlockedPorts
 	}
 	if err := sim.Init(dir, o); err != nil {
 		return "", fmt.Errorf("lab: node %s: %w", n.Name, err)

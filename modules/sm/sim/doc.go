@@ -38,6 +38,8 @@
 //	SMGRPatchdeploy --media P [--sha256 H]          SMGR's; reads the EULA answer (y) on stdin
 //	reboot                            accepts only the literal answer "Yes" on stdin
 //	sha256sum, mkdir -p, rm -f, test -e|-f|-d|-s, cat, ls   on the fake root
+//	nc -z [-v] [-w N] HOST PORT       simulated port check: exit 1 for a blocked port, else 0;
+//	                                  never connects (other nc uses are refused, not run)
 //
 // Faults (SetFault, smsim fault) fire on the command of a phase: precheck and
 // verify on smcli precheck/verify, drain and undrain on the service-state

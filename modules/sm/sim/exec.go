@@ -98,6 +98,7 @@ func (s *session) handlers() map[string]func([]string) int {
 		"reboot":    s.reboot,
 		"sha256sum": s.sha256sum, "mkdir": s.mkdir, "rm": s.rm, "test": s.test,
 		"cat": s.cat, "ls": s.ls, "df": s.df, "date": s.date,
+		"nc": s.nc,
 	}
 }
 

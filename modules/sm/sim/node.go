@@ -45,6 +45,7 @@ type Options struct {
 	ClockSkew       time.Duration
 	UDSBackup       string // ok | failed | not_configured; default ok ("" on SMGR)
 	PasswordExpired bool
+	BlockedPorts    []int // ports `nc -z` reports unreachable (firewall.ports)
 }
 
 // Init creates (or resets) a node in dir.
@@ -57,6 +58,9 @@ func Init(dir string, o Options) error {
 	}
 	if o.SSP < 0 || o.Users < 0 || o.ActiveCalls < 0 || o.DiskFreeMB < 0 {
 		return fmt.Errorf("ssp, users, active calls and disk must not be negative")
+	}
+	if err := checkPorts(o.BlockedPorts); err != nil {
+		return err
 	}
 	switch o.UDSBackup {
 	case "":
@@ -86,7 +90,7 @@ func Init(dir string, o Options) error {
 		Node: o.Node, Kind: o.Kind, Release: o.Release, SSP: o.SSP, Platform: o.Platform,
 		ServiceState: "accepting", Calls: o.ActiveCalls,
 		DiskFreeMB: map[string]int64{}, ClockSkew: o.ClockSkew, UDSBackup: o.UDSBackup,
-		PasswordExpired: o.PasswordExpired,
+		PasswordExpired: o.PasswordExpired, BlockedPorts: slices.Clone(o.BlockedPorts),
 	}
 	for _, m := range Mounts {
 		s.DiskFreeMB[m] = o.DiskFreeMB

@@ -18,6 +18,7 @@ type Snapshot struct {
 	ClockSkew    string            `json:"clock_skew"`
 	UDSBackup    string            `json:"uds_backup"`
 	Reboots      int               `json:"reboots"`
+	BlockedPorts []int             `json:"blocked_ports,omitempty"`
 	Faults       map[string]Fault  `json:"faults,omitempty"`
 	Backups      []Backup          `json:"backups"`
 	History      []Event           `json:"history"`
@@ -46,7 +47,7 @@ func Show(dir string) (Snapshot, error) {
 		Node: st.Node, Kind: st.Kind, Release: st.Release, SSP: st.SSP, Platform: st.Platform,
 		ServiceState: st.ServiceState, ActiveCalls: st.activeCalls(t), DroppedCalls: st.DroppedCalls,
 		Users: Users(dir), DataDigest: digest, Services: st.serviceStatus(t), DiskFreeMB: st.DiskFreeMB,
-		ClockSkew: st.ClockSkew.String(), UDSBackup: st.UDSBackup, Reboots: st.Reboots,
+		ClockSkew: st.ClockSkew.String(), UDSBackup: st.UDSBackup, Reboots: st.Reboots, BlockedPorts: st.BlockedPorts,
 		Faults: st.Faults, Backups: st.Backups, History: st.History,
 	}
 	if snap.Backups == nil {

@@ -49,6 +49,10 @@ type State struct {
 	Reboots   int       `json:"reboots"`
 	// PasswordExpired makes every command answer with the forced-change notice.
 	PasswordExpired bool `json:"password_expired,omitempty"`
+	// BlockedPorts are the ports a firewall blocks between this node and
+	// System Manager: `nc -z` reports them unreachable, every other port
+	// reachable (no connection is ever opened).
+	BlockedPorts []int `json:"blocked_ports,omitempty"`
 
 	Faults  map[string]Fault `json:"faults,omitempty"`
 	Backups []Backup         `json:"backups,omitempty"`
