@@ -25,12 +25,11 @@ type stdio struct {
 	inTTY  bool // stdin is a terminal
 	ctx    context.Context
 	width  int
-	getwd  func() (string, error)
 	colors bool
 }
 
 func newStdio() *stdio {
-	s := &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, env: os.Environ(), ctx: context.Background(), getwd: os.Getwd, width: 100}
+	s := &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, env: os.Environ(), ctx: context.Background(), width: 100}
 	s.isTTY = term.IsTerminal(int(os.Stdout.Fd()))
 	s.inTTY = term.IsTerminal(int(os.Stdin.Fd()))
 	if s.isTTY {

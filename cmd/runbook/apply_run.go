@@ -85,7 +85,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 			p = saved
 		}
 	}
-	if err := approve(io, o, p); err != nil {
+	if err := approve(io, o, p, red); err != nil {
 		return err
 	}
 
@@ -192,14 +192,14 @@ func applyError(res *exec.Result, err error, red *record.Redactor) error {
 
 // approve asks for "yes" on a terminal; without one, apply refuses unless
 // --auto-approve says the plan was reviewed.
-func approve(io *stdio, o *applyOpts, p *plan.Plan) error {
+func approve(io *stdio, o *applyOpts, p *plan.Plan, red *record.Redactor) error {
 	if o.autoApprove || o.dryRun {
 		return nil
 	}
 	if !io.inTTY {
 		return fmt.Errorf("apply needs approval and stdin is not a terminal: review 'runbook plan' and pass --auto-approve")
 	}
-	w := redactorFor(nil).Writer(io.out)
+	w := red.Writer(io.out)
 	writePlanSummary(w, p)
 	w.Close()
 	fmt.Fprintf(io.out, "\nApply this plan to %d node(s)? Only 'yes' is accepted: ", len(p.Nodes))

@@ -128,7 +128,7 @@ func TestApplyApprovalDeclined(t *testing.T) {
 	records, lab := filepath.Join(base, "records"), filepath.Join(base, "lab")
 	var out, errb syncBuffer
 	io := &stdio{in: strings.NewReader("y\n"), out: &out, err: &errb, env: testEnv(), ctx: t.Context(),
-		width: 100, getwd: os.Getwd, inTTY: true}
+		width: 100, inTTY: true}
 	code := exitCode(run([]string{"apply", "--lab", "--records", records, "--lab-dir", lab, manifest}, io), &errb)
 	wantCode(t, code, 1, out.String(), errb.String(), "apply (answer y)")
 	if !strings.Contains(out.String(), "Only 'yes' is accepted") || !strings.Contains(errb.String(), "cancelled") {

@@ -36,7 +36,7 @@ type loaded struct {
 	cat   *catalog.Catalog
 	diags hcl.Diagnostics
 	files map[string][]byte
-	prof  *sm.Profile // set by compile
+	prof  *sm.Profile // set by loadProfile
 }
 
 // load reads, parses and evaluates the manifest at path, and the catalog.
@@ -88,18 +88,30 @@ func (l *loaded) compile(opts plan.Options) *plan.Plan {
 	if l.diags.HasErrors() {
 		return nil
 	}
-	prof, pdiags := profileFor(l.cfg)
-	l.diags = append(l.diags, pdiags...)
-	if pdiags.HasErrors() {
+	if !l.loadProfile() {
 		return nil
 	}
-	l.prof = prof
 	if opts.Commands == nil {
-		opts.Commands = commandRenderer(prof)
+		opts.Commands = commandRenderer(l.prof)
 	}
 	p, diags := plan.Compile(l.cfg, l.cat, opts)
 	l.diags = append(l.diags, diags...)
 	return p
+}
+
+// loadProfile decodes the manifest's profile blocks over the embedded
+// profile, once, adding their diagnostics; false when they have errors.
+func (l *loaded) loadProfile() bool {
+	if l.prof != nil {
+		return true
+	}
+	prof, diags := profileFor(l.cfg)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		return false
+	}
+	l.prof = prof
+	return true
 }
 
 // printDiags writes diagnostics the way Terraform users expect: file:line:col,

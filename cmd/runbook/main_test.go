@@ -89,7 +89,7 @@ func runCLIWith(t *testing.T, ctx context.Context, stdin string, args ...string)
 	var out, errb syncBuffer
 	io := &stdio{
 		in: strings.NewReader(stdin), out: &out, err: &errb, env: testEnv(),
-		ctx: ctx, width: 100, getwd: os.Getwd,
+		ctx: ctx, width: 100,
 	}
 	code := exitCode(run(args, io), &errb)
 	return out.String(), errb.String(), code

@@ -40,11 +40,10 @@ func gatherAll(ctx context.Context, cfg *eval.Config, prof *sm.Profile, d module
 
 // refreshFacts is plan --refresh: read real facts over SSH, read-only.
 func refreshFacts(io *stdio, l *loaded) (map[string]plan.Facts, error) {
-	prof, pdiags := profileFor(l.cfg)
-	if pdiags.HasErrors() {
+	if !l.loadProfile() {
 		return nil, nil // compile reports the profile's diagnostics
 	}
-	facts, err := gatherAll(io.ctx, l.cfg, prof, ssh.NewDialer(ssh.Options{}))
+	facts, err := gatherAll(io.ctx, l.cfg, l.prof, ssh.NewDialer(ssh.Options{}))
 	if err != nil {
 		return nil, redactorFor(l.cfg).Err(fmt.Errorf("reading facts: %w", err))
 	}

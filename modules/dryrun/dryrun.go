@@ -87,13 +87,6 @@ func Wrap(inner modules.Conn, node string, rec *Recorder) *Conn {
 	return &Conn{inner: inner, node: node, rec: rec}
 }
 
-// Node is the name of the node behind the gate: an offline dry-run has no
-// connection to ask, so the caller looks the node's declared facts up by it.
-func (c *Conn) Node() string { return c.node }
-
-// Offline reports whether the gate has no connection behind it.
-func (c *Conn) Offline() bool { return c.inner == nil }
-
 // Recorded returns the entries of the gate's recorder (all nodes sharing it).
 func (c *Conn) Recorded() []Entry { return c.rec.Recorded() }
 
