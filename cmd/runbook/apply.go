@@ -22,7 +22,7 @@ type applyOpts struct {
 	refresh     bool
 	records     string
 	commit      bool
-	forceUnlock bool
+	forceUnlock string
 	labDir      string
 	timeScale   float64
 }
@@ -39,6 +39,10 @@ Apply gathers facts from every node in scope (facts.drift refuses a node that di
 manifest), verifies the media, takes the change's lock, then walks the plan: clusters in
 parallel, one node out of service per cluster, every runtime guard checked right before the
 step it protects. Every event goes to records/<change_id>/<time>-apply/journal.jsonl.
+
+The lock lives beside the manifest, in .runbook/<change_id>.lock (with --lab in the lab
+folder), whatever the working directory or --records: a second apply of the change is
+refused with the lock's id, holder, host, pid and start.
 
 Examples:
   runbook apply --lab --auto-approve examples/core-cluster     # rehearse in the built-in lab
@@ -62,7 +66,7 @@ Examples:
 			fs.BoolVar(&o.refresh, "refresh", false, "with --dry-run: read real facts from the nodes first (read-only)")
 			fs.StringVar(&o.records, "records", "records", "write change records under `DIR`")
 			fs.BoolVar(&o.commit, "commit", false, "commit the new change record to the git repository that holds it")
-			fs.BoolVar(&o.forceUnlock, "force-unlock", false, "remove the change's lock first (only when no other apply is running)")
+			fs.StringVar(&o.forceUnlock, "force-unlock", "", "remove the change's lock `LOCK_ID` first (the id the \"locked\" error names; refused while its holder runs on this host)")
 			fs.StringVar(&o.labDir, "lab-dir", "", "with --lab: keep the simulated nodes' state in `DIR` (default: a temporary folder)")
 			fs.Float64Var(&o.timeScale, "time-scale", 1, "with --lab: multiply simulated durations (e.g. 60 for a realistic rehearsal)")
 			return o

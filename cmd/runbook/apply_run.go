@@ -37,7 +37,20 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	ctx, stop := signal.NotifyContext(io.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// The lock is released on every way out; lock.Release is nil-safe.
+	var lock *record.Lock
+	defer func() { lock.Release() }()
 	var lb *lab.Lab
+	if o.lab && o.labDir != "" && !o.dryRun && l.cfg.Runbook.ChangeID != "" {
+		// A kept lab folder is a fleet two rehearsals could share: lock it
+		// before the lab resets its nodes.
+		if err := os.MkdirAll(o.labDir, 0o700); err != nil {
+			return err
+		}
+		if lock, err = takeLock(io, o, o.labDir, l.cfg.Runbook.ChangeID); err != nil {
+			return red.Err(err)
+		}
+	}
 	if o.lab {
 		lb, err = lab.Start(ctx, l.cfg, lab.Options{Dir: o.labDir, Keep: o.labDir != "", Reuse: o.resume && o.labDir != "",
 			Clusters: o.clusters, Catalog: l.cat, TimeScale: o.timeScale})
@@ -97,12 +110,14 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	if err != nil {
 		return red.Err(err)
 	}
-	if mode == record.ModeApply {
-		lock, err := takeLock(io, o, changeDir)
-		if err != nil {
+	if !o.dryRun && lock == nil {
+		where := l.cfg.Dir
+		if lb != nil {
+			where = lb.Dir()
+		}
+		if lock, err = takeLock(io, o, where, l.cfg.Runbook.ChangeID); err != nil {
 			return red.Err(err)
 		}
-		defer lock.Release()
 	}
 	var resume []record.Event
 	if o.resume {
@@ -210,18 +225,28 @@ func approve(io *stdio, o *applyOpts, p *plan.Plan, red *record.Redactor) error 
 	return nil
 }
 
-// takeLock takes records/<change>/.lock, or names its holder.
-func takeLock(io *stdio, o *applyOpts, changeDir string) (*record.Lock, error) {
-	if o.forceUnlock {
-		if err := record.ForceUnlock(changeDir); err != nil {
+// takeLock takes the change's lock beside the manifest in dir (the lab's
+// folder for --lab), after --force-unlock LOCK_ID removed a lock whose holder
+// is gone, or names the holder.
+func takeLock(io *stdio, o *applyOpts, dir, changeID string) (*record.Lock, error) {
+	path, err := record.LockPath(dir, changeID)
+	if err != nil {
+		return nil, err
+	}
+	if o.forceUnlock != "" {
+		if err := record.ForceUnlock(path, o.forceUnlock); err != nil {
 			return nil, err
 		}
 	}
-	lock, err := record.Acquire(changeDir)
+	lock, err := record.Acquire(path)
 	if err != nil {
 		var held *record.LockedError
-		if errors.As(err, &held) {
-			return nil, fmt.Errorf("%w; if no apply is running, rerun with --force-unlock", err)
+		if errors.As(err, &held) && !held.Unreadable && held.Holder.ID == "" {
+			return nil, fmt.Errorf("%w; the lock has no id: if that apply is no longer running, delete the lock file by hand", err)
+		}
+		if errors.As(err, &held) && !held.Unreadable {
+			return nil, fmt.Errorf("%w; if that apply is no longer running (check pid %d on %s), rerun with --force-unlock %s",
+				err, held.Holder.PID, held.Holder.Host, held.Holder.ID)
 		}
 		return nil, err
 	}

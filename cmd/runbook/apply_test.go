@@ -149,31 +149,41 @@ func TestApplyApprovalDeclined(t *testing.T) {
 }
 
 // TestLockHeldElsewhere: a lock left by an apply on another host refuses the
-// run naming its holder and the way out; --force-unlock removes it.
+// run naming its id, holder, host, pid and start and the way out;
+// --force-unlock needs that id, then removes it.
 func TestLockHeldElsewhere(t *testing.T) {
 	t.Parallel()
 	manifest := copyExample(t, "core-cluster", "")
 	base := t.TempDir()
-	records := filepath.Join(base, "records")
-	changeDir := filepath.Join(records, "CHG0031337")
-	if err := os.MkdirAll(changeDir, 0o700); err != nil {
+	records, lab := filepath.Join(base, "records"), filepath.Join(base, "lab")
+	lockFile := filepath.Join(lab, ".runbook", "CHG0031337.lock")
+	if err := os.MkdirAll(filepath.Dir(lockFile), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	lock := `{"pid": 4242, "host": "ops-2.example.net", "user": "ops", "started": "2026-12-04T22:01:00Z"}`
-	if err := os.WriteFile(filepath.Join(changeDir, ".lock"), []byte(lock), 0o600); err != nil {
+	lock := `{"id": "5ca1ab1e0ddba11a", "pid": 4242, "host": "ops-2.example.net", "user": "ops", "started": "2026-12-04T22:01:00Z"}`
+	if err := os.WriteFile(lockFile, []byte(lock), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"apply", "--lab", "--auto-approve", "--no-color", "--records", records, "--lab-dir", filepath.Join(base, "lab"), manifest}
+	args := []string{"apply", "--lab", "--auto-approve", "--no-color", "--records", records, "--lab-dir", lab, manifest}
 	stdout, stderr, code := runCLI(t, base, args...)
 	wantCode(t, code, 1, stdout, stderr, args...)
-	for _, s := range []string{"pid 4242", "ops@ops-2.example.net", "--force-unlock"} {
+	for _, s := range []string{"lock id 5ca1ab1e0ddba11a", "pid 4242", "ops@ops-2.example.net", "host ops-2.example.net",
+		"since 2026-12-04T22:01:00Z", "--force-unlock 5ca1ab1e0ddba11a"} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("the lock refusal does not name %q:\n%s", s, stderr)
 		}
 	}
-	stdout, stderr, code = runCLI(t, base, append([]string{"apply", "--force-unlock"}, args[1:]...)...)
-	wantCode(t, code, 0, stdout, stderr, "apply --force-unlock")
-	if _, err := os.Stat(filepath.Join(changeDir, ".lock")); !os.IsNotExist(err) {
+	stdout, stderr, code = runCLI(t, base, append([]string{"apply", "--force-unlock", "0000000000000000"}, args[1:]...)...)
+	wantCode(t, code, 1, stdout, stderr, "apply --force-unlock WRONG-ID")
+	if !strings.Contains(stderr, "not the id of the lock") {
+		t.Errorf("a wrong lock id is not refused as such:\n%s", stderr)
+	}
+	stdout, stderr, code = runCLI(t, base, append([]string{"apply", "--force-unlock", "5ca1ab1e0ddba11a"}, args[1:]...)...)
+	wantCode(t, code, 0, stdout, stderr, "apply --force-unlock ID")
+	if _, err := os.Stat(lockFile); !os.IsNotExist(err) {
 		t.Errorf("the lock is still there after the run: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(manifest, ".runbook")); !os.IsNotExist(err) {
+		t.Errorf("a lab run left a lock folder beside the manifest: %v", err)
 	}
 }

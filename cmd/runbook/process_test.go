@@ -112,9 +112,10 @@ func TestInterruptAndResume(t *testing.T) {
 		}
 	}
 
-	// The change is locked while the first apply runs.
-	stdout, stderr, code := runCLI(t, base, "apply", "--lab", "--auto-approve", "--no-color", "--records", records,
-		"--lab-dir", filepath.Join(base, "lab2"), manifest)
+	// The change is locked while the first apply runs, in the lab folder it
+	// rehearses on, whatever --records says.
+	stdout, stderr, code := runCLI(t, base, "apply", "--lab", "--auto-approve", "--no-color", "--records",
+		filepath.Join(base, "records2"), "--lab-dir", lab, manifest)
 	wantCode(t, code, 1, stdout, stderr, "apply (second, while locked)")
 	if !strings.Contains(stderr, "locked by") || !strings.Contains(stderr, fmt.Sprint(cmd.Process.Pid)) {
 		t.Errorf("the second apply does not name the lock holder (pid %d):\n%s", cmd.Process.Pid, stderr)

@@ -80,7 +80,7 @@ func buildRecords(t *testing.T) (root string, dirs map[string]string) {
 
 	os.MkdirAll(filepath.Join(root, "CHG0031337", "notes"), 0o700)
 	os.WriteFile(filepath.Join(root, "README"), []byte("x"), 0o600)
-	l, err := Acquire(filepath.Join(root, "CHG0031337"))
+	l, err := Acquire(filepath.Join(root, "CHG0031337", ".lock"))
 	if err != nil {
 		t.Fatal(err)
 	}
