@@ -28,12 +28,29 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	if err != nil {
 		return err
 	}
+	if saved != nil {
+		if o.manifestFlags.pinned, err = saved.values(); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	l := load(io, &o.manifestFlags, manifestPath)
+	if saved != nil && saved.ManifestSHA256 != l.cfg.SHA256 {
+		return checkStale(&saved.Plan, nil, l.cfg.SHA256)
+	}
 	if l.diags.HasErrors() {
 		printDiags(io, &o.manifestFlags, l)
 		return errReported
 	}
 	red := redactorFor(l.cfg)
+	if saved != nil {
+		// Run with the values and media the plan was reviewed with.
+		if err := saved.checkVariables(l.cfg); err != nil {
+			return red.Err(err)
+		}
+		if err := saved.checkMedia(); err != nil {
+			return red.Err(err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(io.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -89,13 +106,13 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		return err
 	}
 	if saved != nil {
-		if err := checkStale(saved, p, l.cfg.SHA256); err != nil {
+		if err := checkStale(&saved.Plan, p, l.cfg.SHA256); err != nil {
 			return err
 		}
 		if lb == nil {
 			// Run what was reviewed. (In the lab the fresh plan, equal but
 			// for the synthesized media's paths and checksums, is run.)
-			p = saved
+			p = &saved.Plan
 		}
 	}
 	if err := approve(io, o, p, red); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/eval"
@@ -20,6 +21,9 @@ type manifestFlags struct {
 	varFiles stringsFlag
 	catalog  string
 	noColor  bool
+	// pinned are a saved plan's variable values (not a flag): apply
+	// PLANFILE loads the manifest with them standing in for the defaults.
+	pinned map[string]cty.Value
 }
 
 func (m *manifestFlags) register(fs *flag.FlagSet) {
@@ -44,7 +48,7 @@ func load(io *stdio, mf *manifestFlags, path string) *loaded {
 	if path == "" {
 		path = "."
 	}
-	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env})
+	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env, Pinned: mf.pinned})
 	l := &loaded{cfg: cfg, diags: diags, files: map[string][]byte{}}
 	for k, v := range cfg.Files {
 		l.files[k] = v

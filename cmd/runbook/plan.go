@@ -62,16 +62,25 @@ func runPlan(io *stdio, opts any, args []string) error {
 		p = &plan.Plan{FormatVersion: plan.FormatVersion, ManifestSHA256: l.cfg.SHA256, Nodes: []*plan.Node{},
 			Steps: []*plan.Step{}, Order: []string{}, Diagnostics: plan.ToDiagnostics(l.diags)}
 	}
+	var doc any = p
 	if o.out != "" {
 		p.Manifest = manifestRef(o.out, first(args))
+		if !l.diags.HasErrors() {
+			// apply PLANFILE runs with the values and media reviewed now.
+			pn, err := makePins(l.cfg, p)
+			if err != nil {
+				return red.Err(err)
+			}
+			doc = &savedPlan{Plan: *p, pins: *pn}
+		}
 	}
-	doc, err := json.MarshalIndent(p, "", "  ")
+	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
 	}
-	doc = append(red.JSON(doc), '\n')
+	out = append(red.JSON(out), '\n')
 	if o.json {
-		if _, err := io.out.Write(doc); err != nil {
+		if _, err := io.out.Write(out); err != nil {
 			return err
 		}
 	} else if !l.diags.HasErrors() {
@@ -85,7 +94,7 @@ func runPlan(io *stdio, opts any, args []string) error {
 		return errReported
 	}
 	if o.out != "" {
-		if err := os.WriteFile(o.out, doc, 0o600); err != nil {
+		if err := os.WriteFile(o.out, out, 0o600); err != nil {
 			return err
 		}
 		if !o.json {

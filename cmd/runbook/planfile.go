@@ -11,9 +11,17 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 )
 
+// savedPlan is what 'plan --out' writes: the plan document and what it was
+// made with beyond the manifest (variables, media), at the document's top
+// level.
+type savedPlan struct {
+	plan.Plan
+	pins
+}
+
 // readPlanFile tells a saved plan (a plan document) from a manifest path. For
 // a plan it returns the plan and the manifest path it was made from.
-func readPlanFile(path string) (*plan.Plan, string, error) {
+func readPlanFile(path string) (*savedPlan, string, error) {
 	info, err := os.Stat(path)
 	if path == "" || err != nil || info.IsDir() {
 		return nil, path, nil
@@ -25,7 +33,7 @@ func readPlanFile(path string) (*plan.Plan, string, error) {
 	if !bytes.HasPrefix(bytes.TrimSpace(src), []byte("{")) {
 		return nil, path, nil // HCL manifest
 	}
-	var p plan.Plan
+	var p savedPlan
 	if err := json.Unmarshal(src, &p); err != nil || p.FormatVersion == "" {
 		return nil, "", fmt.Errorf("%s is neither a manifest nor a plan document (plan --out): %v", path, err)
 	}
@@ -34,6 +42,9 @@ func readPlanFile(path string) (*plan.Plan, string, error) {
 	}
 	if p.Manifest == "" {
 		return nil, "", fmt.Errorf("%s does not say which manifest it was made from: make it again with 'runbook plan --out'", path)
+	}
+	if p.Variables == nil || p.Media == nil {
+		return nil, "", fmt.Errorf("%s does not pin the variable values and media it was made with (an older runbook made it): make it again with 'runbook plan --out'", path)
 	}
 	return &p, filepath.Join(filepath.Dir(path), p.Manifest), nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,7 +28,8 @@ step "echo-pw" {
 
 // TestSecretNeverLeaks: a sensitive variable used as the connection password
 // and echoed by a shell step appears nowhere: not on stdout or stderr, not in
-// the change record, not in a saved plan; "(sensitive)" stands for it.
+// the change record, not in a saved plan (which keeps a salted hash of it and
+// needs it again at apply); "(sensitive)" stands for it.
 func TestSecretNeverLeaks(t *testing.T) {
 	t.Parallel()
 	manifest := copyExample(t, "core-cluster", secretHCL,
@@ -44,8 +46,40 @@ func TestSecretNeverLeaks(t *testing.T) {
 		t.Errorf("plan --json does not show the step's command as \"echo (sensitive)\"")
 	}
 
-	r := applyLab(t, manifest, "-var", "pw="+secret)
-	wantCode(t, r.code, 0, r.stdout, r.stderr, "apply --lab -var pw=…")
+	// The plan keeps only a salted hash of the sensitive value: apply
+	// PLANFILE needs it again, and refuses another one.
+	var doc struct {
+		Salt      string `json:"variables_salt"`
+		Variables map[string]struct {
+			Sensitive bool            `json:"sensitive"`
+			SHA256    string          `json:"sha256"`
+			Value     json.RawMessage `json:"value"`
+		} `json:"variables"`
+	}
+	if b, err := os.ReadFile(planFile); err != nil || json.Unmarshal(b, &doc) != nil {
+		t.Fatalf("plan file: %v", err)
+	}
+	if pw := doc.Variables["pw"]; !pw.Sensitive || len(pw.SHA256) != 64 || pw.Value != nil || len(doc.Salt) < 32 {
+		t.Errorf("the plan file does not pin var.pw as a salted hash: %+v, salt %q", pw, doc.Salt)
+	}
+	for _, c := range []struct{ name, want string }{
+		{"pw=Other-Value-43", "var.pw is not the value the plan was made with"},
+		{"", "No value for required variable"},
+	} {
+		extra := []string{}
+		if c.name != "" {
+			extra = []string{"-var", c.name}
+		}
+		r := applyLab(t, planFile, extra...)
+		wantCode(t, r.code, 1, r.stdout, r.stderr, "apply PLANFILE "+c.name)
+		if !strings.Contains(r.stderr, c.want) {
+			t.Errorf("apply PLANFILE %s: want %q in:\n%s", c.name, c.want, r.stderr)
+		}
+		noSecret(t, "refused apply stderr", r.stderr)
+	}
+
+	r := applyLab(t, planFile, "-var", "pw="+secret)
+	wantCode(t, r.code, 0, r.stdout, r.stderr, "apply --lab PLANFILE -var pw=…")
 	noSecret(t, "apply stdout", r.stdout)
 	noSecret(t, "apply stderr", r.stderr)
 	if !strings.Contains(r.stdout, "(sensitive)") {

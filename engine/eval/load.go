@@ -30,6 +30,11 @@ type LoadOptions struct {
 	// Env is the environment ("KEY=value"); only RUNBOOK_VAR_name entries are
 	// read. nil reads nothing: the CLI passes os.Environ().
 	Env []string
+	// Pinned are the values a saved plan was made with, by variable name.
+	// They stand in for the variables' defaults (every other source wins),
+	// so a variable given nothing at apply keeps the reviewed value and the
+	// caller can compare a value given again with the pinned one.
+	Pinned map[string]cty.Value
 }
 
 // Load parses and evaluates a manifest. Values come, in increasing

@@ -20,6 +20,8 @@ const EnvPrefix = "RUNBOOK_VAR_"
 type rawValue struct {
 	expr   hcl.Expression // a file's expression; nil for a string from -var or the environment
 	str    string
+	val    cty.Value // a saved plan's pinned value, when pinned
+	pinned bool
 	source string     // "the environment", "-var", a file name
 	rng    *hcl.Range // nil for -var and the environment
 }
@@ -28,6 +30,11 @@ type rawValue struct {
 // increasing precedence (as Terraform does); later values win.
 func (e *evaluator) inputs(opts LoadOptions) map[string]rawValue {
 	vals := map[string]rawValue{}
+	for name, v := range opts.Pinned {
+		if e.vars[name] {
+			vals[name] = rawValue{val: v, pinned: true, source: "the saved plan"}
+		}
+	}
 	for _, kv := range opts.Env {
 		if !strings.HasPrefix(kv, EnvPrefix) {
 			continue
@@ -121,6 +128,8 @@ func (e *evaluator) variable(v *manifest.Variable, given map[string]rawValue) (c
 	var rng *hcl.Range
 	source := "its default"
 	switch {
+	case set && raw.pinned:
+		val, source, rng = raw.val, raw.source, v.LabelRange.Ptr()
 	case set && raw.expr != nil:
 		if !e.checkRefs(raw.expr, refsNone, "") {
 			return cty.NilVal, false
