@@ -33,7 +33,9 @@ func applyCommand() *command {
 		args:    "[PATH|PLANFILE]",
 		summary: "Execute the plan over SSH (or rehearse it: --dry-run, --lab).",
 		help: `PATH is a manifest file or directory; PLANFILE is a plan saved by 'plan --out', refused
-when the manifest changed since (stale plan).
+when the manifest changed since (stale plan). A plan runs with the variable values it was made
+with: -var, -var-file or RUNBOOK_VAR_ values that differ are refused, sensitive ones must be
+given again (the plan keeps only their hash), and a medium whose content changed is refused.
 
 Apply gathers facts from every node in scope (facts.drift refuses a node that differs from the
 manifest), verifies the media, takes the change's lock, then walks the plan: clusters in
