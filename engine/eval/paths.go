@@ -96,6 +96,9 @@ func (e *evaluator) artifactFile(b *manifest.Block, a *Artifact) {
 		a.File, a.MediaDir = real, media
 	default:
 		hint := `add media_dir = "` + filepath.Dir(real) + `" to the runbook block once you have checked it holds only the vendor's media`
+		if localpath.NotDedicated(filepath.Dir(real), "") != "" {
+			hint = "into a folder that holds only the vendor's media, named by media_dir in the runbook block"
+		}
 		if media != "" {
 			hint = "it is not under media_dir " + media + " either; move the file there"
 		}
