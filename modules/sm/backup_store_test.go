@@ -108,3 +108,18 @@ func TestBackupStoreExpandsHome(t *testing.T) {
 		t.Fatal(`a literal "~" folder was created`)
 	}
 }
+
+// A medium whose sha256 differs is refused naming the file and the expected
+// value, never the file's actual digest (the manifest chooses the path).
+func TestUploadMismatchHidesActualDigest(t *testing.T) {
+	_, c := node(t, sim.Options{Release: "10.1.3.0"})
+	local, actual := mediaFile(t, sim.Media{Kind: "release", Product: sim.KindSM, Release: "10.2.0.1"})
+	want := strings.Repeat("ab", 32)
+	_, err := runMod(t, c, "sm.upload", modules.Task{Args: map[string]string{"artifact": "a", "local": local, "remote": "/var/tmp/runbook/a.bin", "sha256": want}})
+	if err == nil || !strings.Contains(err.Error(), local) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("want a refusal naming %s and %s, got %v", local, want, err)
+	}
+	if strings.Contains(err.Error(), actual) {
+		t.Fatalf("the refusal prints the file's actual sha256: %v", err)
+	}
+}
