@@ -47,7 +47,7 @@ var Root = &hcl.BodySchema{
 // Runbook is the schema of the runbook block.
 var Runbook = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "change_id"}, {Name: "description"}, {Name: "target"},
+		{Name: "change_id"}, {Name: "description"}, {Name: "target"}, {Name: "media_dir"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: BlockWindow}, {Type: BlockPolicy}},
 }

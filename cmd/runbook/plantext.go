@@ -17,6 +17,7 @@ func writePlanText(w io.Writer, p *plan.Plan) {
 		fmt.Fprintf(w, " (change %s)", p.ChangeID)
 	}
 	fmt.Fprintf(w, "\nmanifest sha256 %s\n", p.ManifestSHA256)
+	writeOutsideMedia(w, p)
 
 	nodes := map[string]*plan.Node{}
 	for _, n := range p.Nodes {
@@ -49,6 +50,24 @@ func writePlanText(w io.Writer, p *plan.Plan) {
 		len(p.Nodes), len(p.Steps), fmtDuration(time.Duration(p.EstimatedDurationS)*time.Second))
 }
 
+// writeOutsideMedia names, by absolute path, every medium the plan uploads
+// from the runbook's media_dir, outside the manifest's folder: a reviewer
+// sees which controller files leave for the nodes.
+func writeOutsideMedia(w io.Writer, p *plan.Plan) {
+	seen := map[string]bool{}
+	for _, s := range p.Steps {
+		dir, local := s.Args["media_dir"], s.Args["local"]
+		if s.Phase != plan.PhaseUpload || dir == "" || seen[local] {
+			continue
+		}
+		if len(seen) == 0 {
+			fmt.Fprintf(w, "media from outside the manifest's folder (media_dir %s), uploaded to the nodes:\n", dir)
+		}
+		seen[local] = true
+		fmt.Fprintf(w, "  %-24s %s\n", s.Args["artifact"], local)
+	}
+}
+
 // fmtDuration prints 1h05m, 12m, 40s.
 func fmtDuration(d time.Duration) string {
 	d = d.Round(time.Second)
@@ -70,6 +89,7 @@ func writePlanSummary(w io.Writer, p *plan.Plan) {
 		fmt.Fprintf(w, " (change %s)", p.ChangeID)
 	}
 	fmt.Fprintln(w)
+	writeOutsideMedia(w, p)
 	for _, n := range p.Nodes {
 		fmt.Fprintf(w, "  %-8s %-24s %s\n", n.Cluster, n.Name, strings.Join(n.Path, " -> "))
 	}

@@ -122,3 +122,29 @@ func noSecret(t *testing.T, where, s string) {
 		t.Errorf("the secret leaks into %s: …%s…", where, s[max(0, i-80):min(len(s), i+40)])
 	}
 }
+
+// TestVarFileErrorsHideSecret: a -var-file that does not parse, or gives a
+// sensitive variable a value of the wrong type, is reported at file:line:col
+// with a snippet in which the value is masked, never printed.
+func TestVarFileErrorsHideSecret(t *testing.T) {
+	t.Parallel()
+	manifest := copyExample(t, "core-cluster", secretHCL)
+	for name, src := range map[string]string{
+		"syntax":   "pw = \"" + secret + "\n",
+		"trailing": "pw = \"" + secret + "\" extra # the NOC password\n",
+		"type":     "pw = [\"" + secret + "\"]\n",
+		"function": "pw = tonumber(\"" + secret + "\")\n",
+	} {
+		vf := filepath.Join(t.TempDir(), "secrets.tfvars")
+		if err := os.WriteFile(vf, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := runCLI(t, "", "validate", "--no-color", "--var-file", vf, manifest)
+		wantCode(t, code, 1, stdout, stderr, "validate --var-file", name)
+		noSecret(t, name+": validate stderr", stderr)
+		noSecret(t, name+": validate stdout", stdout)
+		if !strings.Contains(stderr, "on "+vf+":") || !strings.Contains(stderr, "pw = *") {
+			t.Errorf("%s: the diagnostic does not show the var file's masked snippet:\n%s", name, stderr)
+		}
+	}
+}

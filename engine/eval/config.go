@@ -34,8 +34,9 @@ type Config struct {
 	// (manifest files, and -var-file files once read).
 	Files map[string][]byte
 	// Dir is the manifest's directory (the path itself, or the directory of a
-	// single manifest file); relative artifact files and the backup store are
-	// meant relative to it. "" when the manifest came from memory.
+	// single manifest file); relative artifact files and media_dir are
+	// relative to it (the backup store is relative to the working directory).
+	// "" when the manifest came from memory.
 	Dir string
 	// SHA256 is the manifest hash: sha256 over the sorted file names and contents.
 	SHA256 string
@@ -49,6 +50,9 @@ type Runbook struct {
 	ChangeID    string
 	Description string
 	Target      string
+	// MediaDir is the resolved media_dir: a folder outside the manifest's
+	// folder that artifact files may come from; "" when not set.
+	MediaDir    string
 	Window      *Window // nil without a window block
 	Policy      Policy
 	DeclRange   hcl.Range
@@ -107,13 +111,16 @@ type Artifact struct {
 	Release string
 	SSP     int // for kind = "ssp": the SSP level the medium carries; 0 when not said
 	File    string
-	SHA256  string
-	Range   hcl.Range
+	// MediaDir is set when File comes from the runbook's media_dir, outside
+	// the manifest's folder; File is then absolute, for review in the plan.
+	MediaDir string
+	SHA256   string
+	Range    hcl.Range
 }
 
 // Backup is the backup block.
 type Backup struct {
-	Store string // default "backups"
+	Store string // default "backups"; "~" expanded, relative to the working directory
 }
 
 // Cluster is a cluster block.

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -28,12 +27,12 @@ func (e *evaluator) connections() {
 		if v, ok := e.integer(b, "port", 1, 65535); ok {
 			c.Port = v
 		}
-		c.PrivateKeyFile, _ = e.str(b, "private_key_file")
+		c.PrivateKeyFile, _ = e.path(b, "private_key_file")
 		if v, ok := e.value(b.Attr("password"), cty.String, "A string is expected."); ok {
 			c.Password = v.AsString()
 			e.secret(v) // a password is secret whether or not its variable says so
 		}
-		if v, ok := e.str(b, "known_hosts_file"); ok {
+		if v, ok := e.path(b, "known_hosts_file"); ok {
 			c.KnownHostsFile = v
 		}
 		if a := b.Attr("host_key_check"); a != nil {
@@ -70,16 +69,7 @@ func (e *evaluator) artifacts() {
 		if v, ok := e.integer(b, "ssp", 0, 1<<20); ok {
 			a.SSP = v
 		}
-		if v, ok := e.str(b, "file"); ok {
-			if v == "" {
-				e.errorf(b.Attr("file").Expr.Range().Ptr(), "Empty file name", "Give the path of the media file, relative to the manifest directory or absolute.")
-			}
-			a.File = v
-			if v != "" && !filepath.IsAbs(v) && e.cfg.Dir != "" {
-				// Media sit beside the manifest, wherever runbook runs from.
-				a.File = filepath.Join(e.cfg.Dir, v)
-			}
-		}
+		e.artifactFile(b, a)
 		if v, ok := e.str(b, "sha256"); ok {
 			if !sha256Pattern.MatchString(v) {
 				e.errorf(b.Attr("sha256").Expr.Range().Ptr(), "Invalid sha256",
@@ -93,16 +83,7 @@ func (e *evaluator) artifacts() {
 }
 
 func (e *evaluator) backup() {
-	e.cfg.Backup.Store = "backups"
-	if b := e.m.Backup; b != nil {
-		if v, ok := e.str(b, "store"); ok {
-			if v == "" {
-				e.errorf(b.Attr("store").Expr.Range().Ptr(), "Empty backup store", `Name the controller folder backups are pulled to, such as "backups".`)
-			} else {
-				e.cfg.Backup.Store = v
-			}
-		}
-	}
+	e.backupStore(e.m.Backup)
 }
 
 func (e *evaluator) nodes() {

@@ -48,6 +48,7 @@ func (e *evaluator) runbook() {
 		}
 	}
 	r.Description, _ = e.str(&rb.Block, "description")
+	r.MediaDir = e.mediaDir(&rb.Block)
 	r.TargetRange = rb.DeclRange
 	if a := rb.Attr("target"); a != nil {
 		r.TargetRange = a.Expr.Range()

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"os"
 	"strings"
 
@@ -44,8 +45,9 @@ func (e *evaluator) inputs(opts LoadOptions) map[string]rawValue {
 			vals[name] = rawValue{str: value, source: "the environment variable " + EnvPrefix + name}
 		}
 	}
+	sensitive := e.sensitiveVars()
 	for _, path := range opts.VarFiles {
-		e.varFile(path, vals)
+		e.varFile(path, vals, sensitive)
 	}
 	for _, kv := range opts.Vars {
 		name, value, ok := strings.Cut(kv, "=")
@@ -66,20 +68,23 @@ func (e *evaluator) inputs(opts LoadOptions) map[string]rawValue {
 	return vals
 }
 
-func (e *evaluator) varFile(path string, vals map[string]rawValue) {
+// varFile reads one -var-file. Its snippet copy (Config.Files) has the
+// values of sensitive variables masked, whether or not the file parses.
+func (e *evaluator) varFile(path string, vals map[string]rawValue, sensitive map[string]bool) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		e.errorf(nil, "Cannot read variables file", "%s. Check the -var-file path.", err)
 		return
 	}
-	e.cfg.Files[path] = src
 	var f *hcl.File
 	var diags hcl.Diagnostics
-	if strings.HasSuffix(path, ".json") {
+	isJSON := strings.HasSuffix(path, ".json")
+	if isJSON {
 		f, diags = json.Parse(src, path)
 	} else {
 		f, diags = hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	}
+	e.cfg.Files[path] = maskVarFile(src, f, diags.HasErrors(), isJSON, sensitive)
 	e.diags = append(e.diags, diags...)
 	if diags.HasErrors() || f == nil {
 		return
@@ -136,6 +141,9 @@ func (e *evaluator) variable(v *manifest.Variable, given map[string]rawValue) (c
 		}
 		var diags hcl.Diagnostics
 		val, diags = raw.expr.Value(&hcl.EvalContext{Functions: Functions()})
+		if decl.Sensitive {
+			hideDetails(diags, v.Name, raw.source)
+		}
 		e.diags = append(e.diags, diags...)
 		if diags.HasErrors() {
 			return cty.NilVal, false
@@ -166,6 +174,11 @@ func (e *evaluator) variable(v *manifest.Variable, given map[string]rawValue) (c
 			v.Name, v.Name, EnvPrefix, v.Name)
 		return cty.NilVal, false
 	}
+	if decl.Sensitive {
+		// Known as a secret even when it does not fit the type, so that no
+		// message quoting it gets through the redactor.
+		e.secret(val)
+	}
 	cv, err := convert.Convert(val, v.Type)
 	if err != nil {
 		e.errorf(rng, "Invalid value for variable",
@@ -182,6 +195,16 @@ func (e *evaluator) variable(v *manifest.Variable, given map[string]rawValue) (c
 		return cty.NilVal, false
 	}
 	return cv, true
+}
+
+// hideDetails replaces the details of diagnostics from evaluating a
+// sensitive variable's value: a function's message may quote its argument
+// ("cannot convert "…" to number"). The summary and the position stay.
+func hideDetails(diags hcl.Diagnostics, name, source string) {
+	for _, d := range diags {
+		d.Detail = fmt.Sprintf("The value of var.%s from %s cannot be evaluated. The details are not shown: var.%s is sensitive and they may quote its value.", name, source, name)
+		d.Expression, d.EvalContext = nil, nil
+	}
 }
 
 // parseCLI turns a -var or environment string into a value: taken as is for

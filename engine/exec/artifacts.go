@@ -46,6 +46,10 @@ func (r *run) checkArtifacts() {
 	}
 }
 
+// checkMedium hashes the medium at path and compares with the declared
+// sha256. A mismatch names the file and the expected value, never the file's
+// actual digest: the manifest chooses the path, and the digest of an
+// arbitrary controller file is not for the manifest's author to learn.
 func checkMedium(path, want string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -58,10 +62,10 @@ func checkMedium(path, want string) error {
 	}
 	got := hex.EncodeToString(h.Sum(nil))
 	if want == "" {
-		return guardErr(GuardArtifactChecksum, "medium %s has no declared sha256 (it is %s)", path, got)
+		return guardErr(GuardArtifactChecksum, "medium %s has no declared sha256: copy it from the vendor's download page into the artifact block", path)
 	}
 	if !strings.EqualFold(got, want) {
-		return guardErr(GuardArtifactChecksum, "medium %s: sha256 %s, the manifest declares %s", path, got, want)
+		return guardErr(GuardArtifactChecksum, "medium %s does not have the sha256 the manifest declares (%s): check the file is the vendor's medium and the checksum is copied from the vendor's download page", path, want)
 	}
 	return nil
 }

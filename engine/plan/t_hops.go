@@ -108,7 +108,13 @@ func (b *builder) hopArgs(ns *nodeState, u unit, phase string) map[string]string
 		if a == nil {
 			return nil
 		}
-		return map[string]string{"artifact": a.Name, "local": a.File, "remote": RemoteMediaDir + "/" + path.Base(a.File), "sha256": a.SHA256}
+		args := map[string]string{"artifact": a.Name, "local": a.File, "remote": RemoteMediaDir + "/" + path.Base(a.File), "sha256": a.SHA256}
+		if a.MediaDir != "" {
+			// The medium comes from outside the manifest's folder: the plan
+			// names it for review.
+			args["media_dir"] = a.MediaDir
+		}
+		return args
 	case PhaseDrain:
 		return map[string]string{"max_active_calls": strconv.Itoa(pol.MaxActiveCalls), "drain_timeout": pol.DrainTimeout.String()}
 	case PhaseSSP:

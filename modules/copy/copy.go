@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/localpath"
 )
 
 // Module is the copy module.
@@ -29,7 +30,12 @@ func (m Module) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 	if _, err := m.Commands(t); err != nil {
 		return modules.Outcome{}, err
 	}
-	sum, err := conn.Upload(ctx, t.Args["source"], t.Args["destination"])
+	// "~" is the operator's home folder, as in every controller path.
+	src, err := localpath.ExpandHome(t.Args["source"])
+	if err != nil {
+		return modules.Outcome{}, fmt.Errorf("%s: copy source: %w", t.Node, err)
+	}
+	sum, err := conn.Upload(ctx, src, t.Args["destination"])
 	if err != nil {
 		return modules.Outcome{}, fmt.Errorf("%s: copy %s: %w", t.Node, t.Args["source"], err)
 	}

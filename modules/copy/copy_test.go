@@ -35,3 +35,25 @@ func TestCopyUploads(t *testing.T) {
 		t.Fatal("missing destination accepted")
 	}
 }
+
+// "~/…" in source is the home folder of the user running runbook, as in
+// every controller path, not a "~" folder under the working directory.
+func TestCopySourceExpandsHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	dir := filepath.Join(t.TempDir(), "n")
+	if err := sim.Init(dir, sim.Options{Kind: sim.KindSM, Release: "10.1.3.0"}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := sim.NewLocalConn(dir, sim.Env{})
+	if err := os.WriteFile(filepath.Join(home, "motd"), []byte("from home\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	task := modules.Task{Node: "n", Args: map[string]string{"source": "~/motd", "destination": "/etc/motd"}}
+	if _, err := (filecopy.Module{}).Run(context.Background(), c, task); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "root/etc/motd")); string(b) != "from home\n" {
+		t.Fatalf("node file: %q", b)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/localpath"
 )
 
 // Backup is sm.backup: run the node's backup, pull the archive to
@@ -48,6 +49,11 @@ func (m Backup) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 	if err := needArgs(t, m.Name(), "store"); err != nil {
 		return modules.Outcome{}, err
 	}
+	// The store is checked before the node is touched.
+	dir, err := nodeStore(t.Args["store"], t.Node)
+	if err != nil {
+		return modules.Outcome{}, err
+	}
 	r := runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}
 	v, err := r.value(ctx, "backup", nil)
 	if errors.Is(err, errDryRun) {
@@ -62,12 +68,10 @@ func (m Backup) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 	if err != nil {
 		return modules.Outcome{}, err
 	}
-	dir := filepath.Join(t.Args["store"], t.Node)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return modules.Outcome{}, err
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return modules.Outcome{}, err
+	// <store>/<node>/ is created 0700; a folder that exists is used as it
+	// is: runbook never changes the mode of a folder it did not create.
+	if err := localpath.MkdirPrivate(dir); err != nil {
+		return modules.Outcome{}, fmt.Errorf("%s: backup store: %w", t.Node, err)
 	}
 	local := filepath.Join(dir, path.Base(remote))
 	sum, err := conn.Download(ctx, remote, local)
@@ -90,6 +94,26 @@ func (m Backup) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 		Values:  map[string]string{"archive": local, "archive_sha256": sum, "remote_archive": remote},
 		Summary: fmt.Sprintf("backup %s pulled to %s (sha256 %s)", remote, local, sum),
 	}, nil
+}
+
+// nodeStore checks the backup store and returns <store>/<node>. The
+// evaluator checked the store already; this check holds for a saved plan too.
+func nodeStore(store, node string) (string, error) {
+	if node != filepath.Base(node) && node != "" || node == "." || node == ".." {
+		return "", fmt.Errorf("backup: node name %q cannot name a folder", node)
+	}
+	store, err := localpath.ExpandHome(store)
+	if err != nil {
+		return "", fmt.Errorf("backup store: %w", err)
+	}
+	abs, err := localpath.Resolve(store, "")
+	if err != nil {
+		return "", fmt.Errorf("backup store %q: %w", store, err)
+	}
+	if why := localpath.NotDedicated(abs, ""); why != "" {
+		return "", fmt.Errorf("backup store %s is %s; backups need a folder of their own", abs, why)
+	}
+	return filepath.Join(store, node), nil
 }
 
 // fileSHA256 is the hex sha256 of a controller file.

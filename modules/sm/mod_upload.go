@@ -45,7 +45,7 @@ func (m Upload) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 	if local, err := fileSHA256(t.Args["local"]); err != nil {
 		return modules.Outcome{}, fmt.Errorf("%s: artifact %s: %w", t.Node, t.Args["artifact"], err)
 	} else if local != want {
-		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, fmt.Sprintf("%s: sha256 %s, artifact declares %s", t.Args["local"], local, want)}
+		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, mismatch(t.Args["local"], want)}
 	}
 	_, err := r.run(ctx, "mkdir", map[string]string{"path": path.Dir(remote)})
 	dry := errors.Is(err, errDryRun) || isDryRun(conn)
@@ -65,15 +65,22 @@ func (m Upload) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 		return modules.Outcome{}, fmt.Errorf("%s: uploading %s: %w", t.Node, t.Args["artifact"], err)
 	}
 	if !strings.EqualFold(sum, want) {
-		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, fmt.Sprintf("%s: sha256 %s, artifact declares %s", t.Args["local"], sum, want)}
+		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, mismatch(t.Args["local"]+" as sent", want)}
 	}
 	got, err := r.remoteSum(ctx, remote)
 	if err != nil {
 		return modules.Outcome{}, err
 	}
 	if got != want {
-		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, fmt.Sprintf("%s on the node: sha256 %s, artifact declares %s", remote, got, want)}
+		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, mismatch(remote+" on the node", want)}
 	}
 	done.Summary = fmt.Sprintf("uploaded %s to %s (sha256 %s)", t.Args["artifact"], remote, want)
 	return done, nil
+}
+
+// mismatch says a medium does not have its declared sha256. It names the
+// file and the expected value, never the actual digest: the manifest chooses
+// the path, and the digest of an arbitrary file is not for its author to learn.
+func mismatch(file, want string) string {
+	return fmt.Sprintf("%s does not have the sha256 the artifact declares (%s)", file, want)
 }

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/localpath"
 )
 
 // auth is the set of methods offered for one connection, with the names of
@@ -173,12 +173,12 @@ func answerWith(password func() (string, error)) ssh.KeyboardInteractiveChalleng
 	}
 }
 
-// expandHome turns a leading "~/" into the user's home folder.
+// expandHome turns a leading "~" or "~/" into the user's home folder, as
+// the evaluator does for every controller path (modules/localpath). A path
+// it cannot expand is returned as written, and reading it then fails naming it.
 func expandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[1:])
-		}
+	if e, err := localpath.ExpandHome(p); err == nil {
+		return e
 	}
 	return p
 }
