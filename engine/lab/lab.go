@@ -157,6 +157,11 @@ func connectionFor(cfg *eval.Config, n *eval.Node) *eval.Connection {
 // Dir is the lab directory.
 func (l *Lab) Dir() string { return l.dir }
 
+// BackupStore is where a run in the lab pulls its backups to: inside the
+// lab directory (removed with a temporary lab), never the manifest's store,
+// so a rehearsal neither fills nor mixes with the real backups.
+func (l *Lab) BackupStore() string { return filepath.Join(l.dir, "backups") }
+
 // KeyFile is the lab client's private key file.
 func (l *Lab) KeyFile() string { return l.keyFile }
 
