@@ -141,6 +141,16 @@ func TestLabRecordedAsLab(t *testing.T) {
 	r := applyLab(t, manifest)
 	wantCode(t, r.code, 0, r.stdout, r.stderr, "apply --lab")
 
+	if ents, err := os.ReadDir(store); err == nil && len(ents) > 0 {
+		t.Errorf("the lab wrote backups into the manifest's store %s: %v", store, ents)
+	}
+	for _, n := range []string{"smgr", "sm-dal", "sm-chi"} {
+		got, _ := filepath.Glob(filepath.Join(r.lab, "backups", n, "*.tar.gz"))
+		if len(got) == 0 {
+			t.Errorf("no backup of %s under the lab directory %s", n, r.lab)
+		}
+	}
+
 	if dirs, _ := filepath.Glob(filepath.Join(r.records, "*", "*-apply")); len(dirs) != 0 {
 		t.Errorf("a lab run is recorded as an apply: %v", dirs)
 	}
@@ -153,16 +163,6 @@ func TestLabRecordedAsLab(t *testing.T) {
 	wantCode(t, code, 0, stdout, stderr, "records")
 	if !strings.Contains(stdout, "CHG0031337  lab ") || !strings.Contains(stdout, dir) {
 		t.Errorf("records does not list the run with mode lab:\n%s", stdout)
-	}
-
-	if ents, err := os.ReadDir(store); err == nil && len(ents) > 0 {
-		t.Errorf("the lab wrote backups into the manifest's store %s: %v", store, ents)
-	}
-	for _, n := range []string{"smgr", "sm-dal", "sm-chi"} {
-		got, _ := filepath.Glob(filepath.Join(r.lab, "backups", n, "*.tar.gz"))
-		if len(got) == 0 {
-			t.Errorf("no backup of %s under the lab directory %s", n, r.lab)
-		}
 	}
 }
 
