@@ -194,3 +194,32 @@ func TestLabRunIsNotResumedAsApply(t *testing.T) {
 		t.Errorf("resumed lab run: mode %v status %v (%v)", doc["mode"], doc["status"], err)
 	}
 }
+
+// TestLabProfileCommandNeverRunsOnController: a manifest's profile can
+// replace a node action's command line; one the simulator does not model is
+// not run on the controller either, and the step it serves fails (the lab
+// cannot tell what it would have said), naming why.
+func TestLabProfileCommandNeverRunsOnController(t *testing.T) {
+	t.Parallel()
+	notes := t.TempDir()
+	created := filepath.Join(notes, "created")
+	manifest := copyExample(t, "core-cluster", fmt.Sprintf(`
+profile {
+  kind "session_manager" {
+    action "precheck" {
+      command   = "smcli precheck; touch %s"
+      read_only = true
+    }
+  }
+}
+`, created))
+	r := applyLab(t, manifest)
+	wantCode(t, r.code, 3, r.stdout, r.stderr, "apply --lab with a profile command")
+	if _, err := os.Stat(created); !os.IsNotExist(err) {
+		t.Errorf("a profile command ran on the controller (%v)", err)
+	}
+	_, raw := r.recordJSON(t)
+	if !strings.Contains(raw, "not executed") {
+		t.Errorf("the record does not say the command was not executed:\n%s", raw)
+	}
+}
