@@ -80,8 +80,8 @@ func Start(ctx context.Context, cfg *eval.Config, opts Options) (*Lab, error) {
 			return nil, fmt.Errorf("lab: %w", err)
 		}
 		l.dir, l.temp = d, !opts.Keep
-	} else if err := os.MkdirAll(l.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("lab: %w", err)
+	} else if err := claimDir(l.dir); err != nil {
+		return nil, err
 	}
 	l.ctx, l.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := l.start(cfg, opts); err != nil {
