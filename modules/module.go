@@ -38,6 +38,11 @@ type Result struct {
 	Duration time.Duration
 	// Skipped is true when a dry-run gate recorded the command instead of running it.
 	Skipped bool
+	// NotExecuted is true when a simulated node (the lab) does not model the
+	// command and so ran it nowhere: it would otherwise have run on the
+	// controller. ExitCode and Stderr then say so too, for modules that do
+	// not look at this field.
+	NotExecuted bool
 }
 
 // Conn is one connection to one node, reused for every command sent to it.

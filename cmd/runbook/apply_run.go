@@ -75,6 +75,9 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 			return red.Err(err)
 		}
 		defer lb.Close()
+		// Backups of simulated nodes are no backups of the fleet: they stay
+		// in the lab, away from the manifest's backup store.
+		l.cfg.Backup.Store = lb.BackupStore()
 		if w := l.cfg.Runbook.Window; w != nil {
 			// A rehearsal happens now, not on the night of the change: keep the
 			// window's length, start it now, so window.closed is exercised.
@@ -119,10 +122,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		return err
 	}
 
-	mode := record.ModeApply
-	if o.dryRun {
-		mode = record.ModeDryRun
-	}
+	mode := runMode(o)
 	changeDir, err := record.ChangeDir(o.records, l.cfg.Runbook.ChangeID)
 	if err != nil {
 		return red.Err(err)
@@ -138,7 +138,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	}
 	var resume []record.Event
 	if o.resume {
-		if resume, err = resumeEvents(changeDir); err != nil {
+		if resume, err = resumeEvents(changeDir, resumedMode(o)); err != nil {
 			return red.Err(err)
 		}
 	}
@@ -273,10 +273,32 @@ func takeLock(io *stdio, o *applyOpts, dir, changeID string) (*record.Lock, erro
 	return lock, nil
 }
 
-// resumeEvents reads the journals of the unfinished runs of the change
-// (oldest first), so a resume of a resume still knows what the first did.
-func resumeEvents(changeDir string) ([]record.Event, error) {
-	r, err := record.LastUnfinished(changeDir)
+// runMode is the mode the run is recorded as: a dry-run, a rehearsal in the
+// lab, or a real apply.
+func runMode(o *applyOpts) string {
+	switch {
+	case o.dryRun:
+		return record.ModeDryRun
+	case o.lab:
+		return record.ModeLab
+	}
+	return record.ModeApply
+}
+
+// resumedMode is the mode of the runs --resume continues: lab runs in the
+// lab, real applies otherwise (a dry-run shows how either would go on).
+func resumedMode(o *applyOpts) string {
+	if o.lab {
+		return record.ModeLab
+	}
+	return record.ModeApply
+}
+
+// resumeEvents reads the journals of the unfinished runs of the change in
+// the same mode (oldest first), so a resume of a resume still knows what the
+// first did, and a lab run never stands for a real one or the other way round.
+func resumeEvents(changeDir, mode string) ([]record.Event, error) {
+	r, err := record.LastUnfinishedOf(changeDir, mode)
 	if err != nil {
 		return nil, err
 	}

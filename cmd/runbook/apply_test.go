@@ -51,7 +51,7 @@ func TestSavedPlanStale(t *testing.T) {
 	if !strings.Contains(r.stderr, "stale plan") {
 		t.Errorf("a changed manifest is not refused as a stale plan:\n%s", r.stderr)
 	}
-	if dirs, _ := filepath.Glob(filepath.Join(r.records, "*", "*-apply")); len(dirs) != 0 {
+	if dirs, _ := filepath.Glob(filepath.Join(r.records, "*", "*-lab")); len(dirs) != 0 {
 		t.Errorf("a stale plan started a run: %v", dirs)
 	}
 }
@@ -69,7 +69,7 @@ func TestApplyNeedsApproval(t *testing.T) {
 	if !strings.Contains(stderr, "--auto-approve") || !strings.Contains(stderr, "not a terminal") {
 		t.Errorf("the refusal does not say why and what to do:\n%s", stderr)
 	}
-	if dirs, _ := filepath.Glob(filepath.Join(records, "*", "*-apply")); len(dirs) != 0 {
+	if dirs, _ := filepath.Glob(filepath.Join(records, "*", "*-lab")); len(dirs) != 0 {
 		t.Errorf("an unapproved apply left a run record: %v", dirs)
 	}
 	r := labRun{lab: lab}
@@ -137,7 +137,7 @@ func TestApplyApprovalDeclined(t *testing.T) {
 	if !strings.Contains(out.String(), "sm-chi") {
 		t.Errorf("the question does not show the plan summary:\n%s", out.String())
 	}
-	if dirs, _ := filepath.Glob(filepath.Join(records, "*", "*-apply")); len(dirs) != 0 {
+	if dirs, _ := filepath.Glob(filepath.Join(records, "*", "*-lab")); len(dirs) != 0 {
 		t.Errorf("a declined apply left a run record: %v", dirs)
 	}
 	r := labRun{lab: lab}

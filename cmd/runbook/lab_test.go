@@ -57,7 +57,7 @@ func TestLabRefused(t *testing.T) {
 			t.Errorf("refused apply does not name %s:\n%s", rule, r.stderr)
 		}
 	}
-	if dirs, _ := filepath.Glob(filepath.Join(r.records, "*", "*-apply")); len(dirs) != 0 {
+	if dirs, _ := filepath.Glob(filepath.Join(r.records, "*", "*-lab")); len(dirs) != 0 {
 		t.Errorf("a refused apply left a run record: %v", dirs)
 	}
 }

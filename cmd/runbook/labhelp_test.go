@@ -88,9 +88,9 @@ func (r labRun) node(t *testing.T, name string) sim.Snapshot {
 // recordDir is the one run folder under the records folder.
 func (r labRun) recordDir(t *testing.T) string {
 	t.Helper()
-	dirs, _ := filepath.Glob(filepath.Join(r.records, "*", "*-apply"))
+	dirs, _ := filepath.Glob(filepath.Join(r.records, "*", "*-lab"))
 	if len(dirs) != 1 {
-		t.Fatalf("want one apply record under %s, found %v", r.records, dirs)
+		t.Fatalf("want one lab record under %s, found %v", r.records, dirs)
 	}
 	return dirs[0]
 }

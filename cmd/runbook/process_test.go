@@ -64,7 +64,7 @@ func TestTerminalProgress(t *testing.T) {
 // journalHas reports whether a run's journal under records holds an event of
 // typ for step.
 func journalHas(records, typ, step string) bool {
-	files, _ := filepath.Glob(filepath.Join(records, "*", "*-apply", "journal.jsonl"))
+	files, _ := filepath.Glob(filepath.Join(records, "*", "*-lab", "journal.jsonl"))
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		for _, l := range strings.Split(string(b), "\n") {

@@ -99,11 +99,14 @@ func cmdServe(s stdio, args []string) (int, error) {
 	}
 	ctx, cancel := sim.ParentContext(context.Background())
 	defer cancel()
-	return sim.Exec(ctx, state, cmd, s.in, s.out, s.err, sim.Env{TimeScale: *scale, Reboot: sim.SSHDReboot()}), nil
+	// Behind sshd the host is the node: a command the simulator does not
+	// model runs here, as on a real node. This is the only host that opts in.
+	return sim.Exec(ctx, state, cmd, s.in, s.out, s.err, sim.Env{TimeScale: *scale, Reboot: sim.SSHDReboot(), RealShell: true}), nil
 }
 
 // cmdExec runs one command line against a node without SSH (debugging,
-// scripts).
+// scripts). It runs on the controller, so a line the simulator does not
+// model is reported as not executed, never run.
 func cmdExec(s stdio, args []string) (int, error) {
 	fs := flags(s, "exec")
 	var state string

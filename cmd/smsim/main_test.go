@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,5 +157,34 @@ func TestServeRunsOriginalCommand(t *testing.T) {
 	}
 	if isSFTP("sha256sum /x") {
 		t.Error("command seen as sftp")
+	}
+}
+
+// Only serve, the ForceCommand of a node's sshd, runs a command line the
+// simulator does not model: there the host is the node. exec runs on the
+// controller and reports such a line as not executed.
+func TestOnlyServeRunsUnmodelledCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sm-dal")
+	if r := smsim(t, nil, "init", "--state", dir, "--kind", "session_manager", "--release", "10.1.3.0"); r.code != 0 {
+		t.Fatalf("init: %+v", r)
+	}
+	out := t.TempDir()
+	served, execd := filepath.Join(out, "served"), filepath.Join(out, "execd")
+	// serve runs as its own process, as under sshd (it watches its parent
+	// and signals).
+	cmd := exec.Command(os.Args[0], "serve", "--state", dir)
+	cmd.Env = append(os.Environ(), "SMSIM_TEST_MAIN=1", "SSH_ORIGINAL_COMMAND=touch "+served)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, b)
+	}
+	if _, err := os.Stat(served); err != nil {
+		t.Errorf("serve did not run the command on its host: %v", err)
+	}
+	r := smsim(t, nil, "exec", "--state", dir, "--", "touch", execd)
+	if r.code != sim.ExitNotExecuted || !strings.Contains(r.err, "not executed") {
+		t.Errorf("exec of an unmodelled command: %+v", r)
+	}
+	if _, err := os.Stat(execd); !os.IsNotExist(err) {
+		t.Errorf("exec ran the command on the controller: %v", err)
 	}
 }

@@ -136,14 +136,19 @@ func (o *observed) Run(ctx context.Context, c modules.Command) (modules.Result, 
 	res, err := o.c.Run(ctx, c)
 	e := record.Event{Type: record.EventCommand, Node: o.node, Step: o.step, Command: c.Line,
 		DurationMS: res.Duration.Milliseconds()}
-	if err == nil {
+	switch {
+	case err != nil:
+		e.Message = err.Error()
+	case res.NotExecuted:
+		// Nothing ran: no exit code, no output to digest.
+	default:
 		e.ExitCode = record.ExitCode(res.ExitCode)
 		out := append(append([]byte{}, res.Stdout...), res.Stderr...)
 		e.OutputSHA256, e.OutputTail = o.r.red.Output(out)
-	} else {
-		e.Message = err.Error()
 	}
 	switch {
+	case res.NotExecuted:
+		e.Status = record.CommandNotExecuted
 	case res.Skipped:
 		e.Status = "skipped"
 	case c.ReadOnly:

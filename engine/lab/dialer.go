@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
 
 // Redirect turns a manifest target into the node's lab target: host
@@ -45,7 +46,25 @@ func (d *redirectDialer) Dial(ctx context.Context, t modules.Target) (modules.Co
 	if err != nil {
 		return nil, err
 	}
-	return d.inner.Dial(ctx, lt)
+	c, err := d.inner.Dial(ctx, lt)
+	if err != nil {
+		return nil, err
+	}
+	return notExecutedConn{c}, nil
+}
+
+// notExecutedConn marks the results of the command lines a lab node did not
+// run (it does not model them, and its host is the controller): the modules
+// then report them as not executed in the lab instead of as a failure or a
+// success.
+type notExecutedConn struct{ modules.Conn }
+
+func (c notExecutedConn) Run(ctx context.Context, cmd modules.Command) (modules.Result, error) {
+	res, err := c.Conn.Run(ctx, cmd)
+	if err == nil && sim.IsNotExecuted(res.ExitCode, res.Stderr) {
+		res.NotExecuted = true
+	}
+	return res, err
 }
 
 // Describe prints, for `runbook lab`, how to reach each node by hand: node,

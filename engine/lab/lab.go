@@ -80,8 +80,8 @@ func Start(ctx context.Context, cfg *eval.Config, opts Options) (*Lab, error) {
 			return nil, fmt.Errorf("lab: %w", err)
 		}
 		l.dir, l.temp = d, !opts.Keep
-	} else if err := os.MkdirAll(l.dir, 0o700); err != nil {
-		return nil, fmt.Errorf("lab: %w", err)
+	} else if err := claimDir(l.dir); err != nil {
+		return nil, err
 	}
 	l.ctx, l.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := l.start(cfg, opts); err != nil {
@@ -156,6 +156,11 @@ func connectionFor(cfg *eval.Config, n *eval.Node) *eval.Connection {
 
 // Dir is the lab directory.
 func (l *Lab) Dir() string { return l.dir }
+
+// BackupStore is where a run in the lab pulls its backups to: inside the
+// lab directory (removed with a temporary lab), never the manifest's store,
+// so a rehearsal neither fills nor mixes with the real backups.
+func (l *Lab) BackupStore() string { return filepath.Join(l.dir, "backups") }
 
 // KeyFile is the lab client's private key file.
 func (l *Lab) KeyFile() string { return l.keyFile }

@@ -93,7 +93,7 @@ func parseRunName(name string) (mode string, started time.Time) {
 		return "", time.Time{}
 	}
 	rest := name[len(stampLayout)+1:]
-	for _, m := range []string{ModeDryRun, ModeApply} {
+	for _, m := range []string{ModeDryRun, ModeApply, ModeLab} {
 		if rest == m || strings.HasPrefix(rest, m+"-") {
 			return m, t.UTC()
 		}

@@ -23,6 +23,7 @@ const (
 	FormatV      = "1"
 	ModeApply    = "apply"
 	ModeDryRun   = "dry-run"
+	ModeLab      = "lab" // an apply against the built-in lab: no real node was touched
 	stampLayout  = "20060102T150405Z"
 	noChangeName = "unnamed"
 )
@@ -49,6 +50,10 @@ const (
 	StepInterrupted = "interrupted"
 )
 
+// CommandNotExecuted is the status of a command event whose command a
+// simulated node (the lab) did not model and so ran nowhere.
+const CommandNotExecuted = "not_executed"
+
 // Guard verdicts.
 const (
 	VerdictPass    = "pass"
@@ -63,7 +68,7 @@ type Run struct {
 	FormatVersion  string           `json:"format_version"`
 	ChangeID       string           `json:"change_id"`
 	Runbook        string           `json:"runbook"`
-	Mode           string           `json:"mode"` // apply | dry-run
+	Mode           string           `json:"mode"` // apply | dry-run | lab
 	Who            string           `json:"who"`  // user@host
 	Started        time.Time        `json:"started"`
 	Ended          time.Time        `json:"ended,omitzero"`
@@ -162,7 +167,7 @@ func ChangeDir(root, changeID string) (string, error) {
 // and returns it. Two runs started within one second get distinct folders: the
 // second gets a "-2" suffix, and so on.
 func NewRecordDir(root, changeID, mode string, now time.Time) (string, error) {
-	if mode != ModeApply && mode != ModeDryRun {
+	if mode != ModeApply && mode != ModeDryRun && mode != ModeLab {
 		return "", &InvalidNameError{What: "mode", Value: mode}
 	}
 	cdir, err := ChangeDir(root, changeID)

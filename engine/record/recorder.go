@@ -28,7 +28,7 @@ type Recorder struct {
 type StartOptions struct {
 	Root     string     // records root ("records" or --records DIR)
 	ChangeID string     // empty for a dry run without change id
-	Mode     string     // ModeApply | ModeDryRun
+	Mode     string     // ModeApply | ModeDryRun | ModeLab
 	Who      string     // user@host; empty: the current user and host
 	Now      time.Time  // start time; zero: time.Now()
 	Plan     *plan.Plan // written to plan.json; drawn in record.md

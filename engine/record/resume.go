@@ -11,14 +11,19 @@ import (
 // NothingToResumeError says the change has no unfinished apply to continue.
 type NothingToResumeError struct {
 	ChangeDir string
-	Last      string // status of the newest apply run, "" when there is none
+	Last      string // status of the newest run of the mode, "" when there is none
+	Mode      string // ModeApply or ModeLab; "" reads as ModeApply
 }
 
 func (e *NothingToResumeError) Error() string {
-	if e.Last == "" {
-		return fmt.Sprintf("nothing to resume: no apply run under %s", e.ChangeDir)
+	mode := e.Mode
+	if mode == "" {
+		mode = ModeApply
 	}
-	return fmt.Sprintf("nothing to resume: the last apply under %s %s", e.ChangeDir, e.Last)
+	if e.Last == "" {
+		return fmt.Sprintf("nothing to resume: no %s run under %s", mode, e.ChangeDir)
+	}
+	return fmt.Sprintf("nothing to resume: the last %s run under %s %s", mode, e.ChangeDir, e.Last)
 }
 
 // Resume is what `apply --resume` needs from earlier runs of a change.
@@ -44,13 +49,20 @@ type Resume struct {
 // returns a *NothingToResumeError. A run folder holding no file at all (the
 // run died right after creating it) is passed over.
 func LastUnfinished(changeDir string) (*Resume, error) {
+	return LastUnfinishedOf(changeDir, ModeApply)
+}
+
+// LastUnfinishedOf is LastUnfinished over the runs of one mode: a real apply
+// resumes only real applies, a lab run only lab runs, so that a rehearsal's
+// journal never tells a real run which steps are done.
+func LastUnfinishedOf(changeDir, mode string) (*Resume, error) {
 	entries, err := os.ReadDir(changeDir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
 	var names []string
 	for _, e := range entries {
-		if mode, _ := parseRunName(e.Name()); e.IsDir() && mode == ModeApply {
+		if m, _ := parseRunName(e.Name()); e.IsDir() && m == mode {
 			names = append(names, e.Name())
 		}
 	}
@@ -73,7 +85,7 @@ func LastUnfinished(changeDir string) (*Resume, error) {
 		}
 		if !unfinished(run.Status) {
 			if first {
-				return nil, &NothingToResumeError{ChangeDir: changeDir, Last: run.Status}
+				return nil, &NothingToResumeError{ChangeDir: changeDir, Last: run.Status, Mode: mode}
 			}
 			break
 		}
@@ -86,7 +98,7 @@ func LastUnfinished(changeDir string) (*Resume, error) {
 		chain = append(chain, events)
 	}
 	if res.Dir == "" {
-		return nil, &NothingToResumeError{ChangeDir: changeDir}
+		return nil, &NothingToResumeError{ChangeDir: changeDir, Mode: mode}
 	}
 	var all []Event
 	for i := len(chain) - 1; i >= 0; i-- { // oldest run first

@@ -16,6 +16,10 @@ import (
 	"github.com/runbook-dev/runbook/modules"
 )
 
+// NotExecutedSummary starts the summary of a step whose command a simulated
+// node (the lab) did not run.
+const NotExecutedSummary = "not executed in the lab: "
+
 // Module is the shell module.
 type Module struct{}
 
@@ -54,6 +58,14 @@ func (m Module) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 	}
 	if res.Skipped {
 		return modules.Outcome{Summary: "dry-run: recorded"}, nil
+	}
+	if res.NotExecuted {
+		// A simulated node ran nothing: say so with the command as rendered,
+		// and do not pretend it succeeded or failed.
+		return modules.Outcome{
+			Values:  map[string]string{"not_executed": "true"},
+			Summary: NotExecutedSummary + cmds[0],
+		}, nil
 	}
 	if res.ExitCode != 0 {
 		out := res.Stderr

@@ -129,6 +129,9 @@ func commandText(e record.Event) string {
 	if e.Status == record.StepSkipped {
 		return "would run: " + e.Command
 	}
+	if e.Status == record.CommandNotExecuted {
+		return "not executed in the lab: " + e.Command
+	}
 	var end []string
 	if e.ExitCode != nil {
 		end = append(end, fmt.Sprintf("exit %d", *e.ExitCode))

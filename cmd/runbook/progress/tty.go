@@ -157,11 +157,15 @@ func (t *TTY) Event(e record.Event) {
 			r.hop, r.hasCalls = t.hopOf(e.Step), false
 		}
 	case record.EventCommand:
+		if e.Status == record.CommandNotExecuted {
+			// Kept in the log: the rehearsal did not run this step's command.
+			t.log(e)
+		}
 		if r != nil && e.Status != statusReadOnly {
 			if l := lastLine(e.OutputTail); l != "" {
 				r.last = l
-			} else if e.Status == record.StepSkipped {
-				r.last = "would run: " + e.Command
+			} else if e.Status == record.StepSkipped || e.Status == record.CommandNotExecuted {
+				r.last = commandText(e)
 			}
 		}
 	case eventProgress:

@@ -18,9 +18,13 @@
 // needs on files (sha256sum, mkdir -p, rm -f, test, cat, ls, df) are
 // implemented by the simulator itself and resolve every path inside DIR/root,
 // and SFTP is served confined to DIR/root, so an upload to /var/tmp/runbook/x
-// and a later `sha256sum /var/tmp/runbook/x` meet in the same file. Commands
-// the simulator does not know (a user's shell step) run for real through
-// /bin/sh -c, with no mapping: they are the operator's own commands.
+// and a later `sha256sum /var/tmp/runbook/x` meet in the same file. A command
+// line the simulator does not model (a user's shell step) runs for real
+// through /bin/sh -c, with no mapping, only where the host is the node: smsim
+// serve behind sshd sets Env.RealShell. Everywhere else (the lab, LocalConn,
+// smsim exec) the host is the operator's controller, and such a line is not
+// run at all: it exits ExitNotExecuted with a NotExecutedMessage, which the
+// lab reports as "not executed in the lab".
 //
 // The node command line the simulator answers (what schema/profile.hcl names):
 //

@@ -21,6 +21,14 @@ type Env struct {
 	// an in-process server closes the channel and the connection; LocalConn
 	// marks itself broken. Nil means the connection is not dropped.
 	Reboot func()
+	// RealShell lets a command line the simulator does not model (a user's
+	// shell step) run through this host's /bin/sh. Only a host that is the
+	// node may set it: smsim serve behind sshd, where the session already runs
+	// as the node's own account. Unset (the lab, LocalConn, smsim exec), such
+	// a line never runs: Exec reports it as not executed (ExitNotExecuted and
+	// a NotExecutedMessage line on stderr), so nothing a manifest says runs on
+	// the controller.
+	RealShell bool
 }
 
 // Simulated base durations, multiplied by Env.TimeScale.
@@ -36,6 +44,21 @@ const (
 
 // ExitDropped is the exit code Exec returns when it dropped the connection.
 const ExitDropped = 255
+
+// ExitNotExecuted is the exit code of a command line the simulator does not
+// model and, without Env.RealShell, does not run. Exec prints
+// NotExecutedMessage on stderr with it; IsNotExecuted tells the pair from a
+// real command that happened to exit 126.
+const ExitNotExecuted = 126
+
+// NotExecutedMessage starts the stderr line of a command that was not run.
+const NotExecutedMessage = "smsim: not executed: the simulated node does not model this command line and does not run it on this host: "
+
+// IsNotExecuted reports whether a command's status and stderr say that the
+// simulator did not run it.
+func IsNotExecuted(code int, stderr []byte) bool {
+	return code == ExitNotExecuted && strings.HasPrefix(string(stderr), NotExecutedMessage)
+}
 
 // session is one command being run against a node.
 type session struct {
@@ -76,7 +99,7 @@ func Exec(ctx context.Context, stateDir, cmdline string, stdin io.Reader, stdout
 }
 
 // run interprets one line: a simple command the node knows is simulated, any
-// other line goes to the real /bin/sh.
+// other line goes to realShell.
 func (s *session) run(line string) int {
 	argv, simple := splitWords(line)
 	if !simple || len(argv) == 0 {
@@ -130,8 +153,13 @@ func (s *session) shell(args []string) int {
 	return s.run(cmd)
 }
 
-// realShell runs a command the simulator does not model, for real.
+// realShell runs a command the simulator does not model, for real, when the
+// host is the node (Env.RealShell); otherwise it refuses to run it.
 func (s *session) realShell(line string) int {
+	if !s.env.RealShell {
+		fmt.Fprintf(s.stderr, "%s%s\n", NotExecutedMessage, line)
+		return ExitNotExecuted
+	}
 	cmd := exec.CommandContext(s.ctx, "/bin/sh", "-c", line)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.stdin, s.stdout, s.stderr
 	// A client that never closes its stdin must not keep a finished command

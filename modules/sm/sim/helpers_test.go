@@ -31,9 +31,19 @@ type run struct {
 
 func execLine(t *testing.T, dir, line, stdin string) run {
 	t.Helper()
+	return execIn(t, dir, line, stdin, fast)
+}
+
+// execEnv runs line with env instead of the default fast one.
+func execEnv(t *testing.T, dir, line string, env Env) run {
+	t.Helper()
+	return execIn(t, dir, line, "", env)
+}
+
+func execIn(t *testing.T, dir, line, stdin string, env Env) run {
+	t.Helper()
 	var out, errb bytes.Buffer
 	r := run{}
-	env := fast
 	env.Reboot = func() { r.dropped = true }
 	r.code = Exec(context.Background(), dir, line, strings.NewReader(stdin), &out, &errb, env)
 	r.stdout, r.stderr = out.String(), errb.String()

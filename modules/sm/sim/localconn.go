@@ -90,7 +90,8 @@ func (c *LocalConn) Run(ctx context.Context, cmd modules.Command) (modules.Resul
 	}
 	start := time.Now()
 	code := Exec(ctx, c.Dir, cmd.Line, cmd.Stdin, w, &errb, env)
-	res := modules.Result{Stdout: out.Bytes(), Stderr: errb.Bytes(), ExitCode: code, Duration: time.Since(start)}
+	res := modules.Result{Stdout: out.Bytes(), Stderr: errb.Bytes(), ExitCode: code, Duration: time.Since(start),
+		NotExecuted: IsNotExecuted(code, errb.Bytes())}
 	if dropped {
 		c.mu.Lock()
 		c.lost = true

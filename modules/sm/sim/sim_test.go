@@ -2,6 +2,7 @@ package sim
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -207,13 +208,58 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-func TestUnknownCommandsRunForReal(t *testing.T) {
+// Where the host is the node (smsim serve behind sshd sets RealShell), a
+// command line the simulator does not model runs for real.
+func TestUnknownCommandsRunForRealWhereTheHostIsTheNode(t *testing.T) {
 	dir := newNode(t, Options{Release: "10.1.3.0"})
-	if r := mustOK(t, dir, "echo hello | tr a-z A-Z"); r.stdout != "HELLO\n" {
-		t.Fatalf("real shell: %q", r.stdout)
+	env := fast
+	env.RealShell = true
+	if r := execEnv(t, dir, "echo hello | tr a-z A-Z", env); r.code != 0 || r.stdout != "HELLO\n" {
+		t.Fatalf("real shell: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	if r := execLine(t, dir, "exit 7", ""); r.code != 7 {
+	if r := execEnv(t, dir, "exit 7", env); r.code != 7 {
 		t.Fatalf("exit status: %d", r.code)
+	}
+}
+
+// Anywhere else (the lab, LocalConn, smsim exec: the host is the
+// controller) such a line never runs: not through a pipe, not through
+// bash -c or sh -c, not through an option the simulated test does not know.
+// It is reported as not executed, and the controller's file is untouched.
+func TestUnknownCommandsNeverRunOnTheController(t *testing.T) {
+	dir := newNode(t, Options{Release: "10.1.3.0"})
+	notes := t.TempDir()
+	marker := filepath.Join(notes, "marker")
+	if err := os.WriteFile(marker, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	created := filepath.Join(notes, "created")
+	for _, line := range []string{
+		"rm -f " + notes + "/*",
+		"rm -f " + marker + " && true",
+		"bash -lc 'rm -f " + marker + "; true'",
+		"sh -c 'touch " + created + "'",
+		"bash --norc -c 'rm -f " + marker + "'",
+		"test -O " + marker,
+		"touch " + created,
+		"echo x > " + created,
+	} {
+		r := execLine(t, dir, line, "")
+		if r.code != ExitNotExecuted || !IsNotExecuted(r.code, []byte(r.stderr)) {
+			t.Errorf("%s: exit %d, stderr %q; want not executed", line, r.code, r.stderr)
+		}
+	}
+	if b, err := os.ReadFile(marker); err != nil || string(b) != "keep" {
+		t.Errorf("the controller's file changed: %q %v", b, err)
+	}
+	if _, err := os.Stat(created); !os.IsNotExist(err) {
+		t.Errorf("a file was created on the controller: %v", err)
+	}
+	// rm is simulated: it removes the node's file of that name, inside the
+	// fake root, not the controller's.
+	mustOK(t, dir, "rm -f "+marker)
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("simulated rm reached the controller: %v", err)
 	}
 }
 

@@ -6,7 +6,8 @@ import "strings"
 // a simple command: single quotes, double quotes and backslashes are honoured.
 // simple is false when the line uses anything the simulator leaves to a real
 // shell (operators, redirections, expansions, globs, comments, assignments):
-// such a line then runs through /bin/sh untouched.
+// such a line then goes to the real shell untouched, or is not run at all
+// (see Env.RealShell).
 func splitWords(line string) (words []string, simple bool) {
 	var cur strings.Builder
 	inWord := false
