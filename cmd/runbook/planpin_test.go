@@ -106,7 +106,10 @@ func TestSavedPlanRefusesChangedMedia(t *testing.T) {
 	}
 	manifest := copyExample(t, "core-cluster", "",
 		`file    = "media/Session_Manager_10.2.0.1.0.bin"`, `file    = "`+medium+`"
-  sha256  = "`+sum+`"`)
+  sha256  = "`+sum+`"`,
+		// The medium lives outside the manifest's folder: name its folder.
+		`runbook "core-to-10-2" {`, `runbook "core-to-10-2" {
+  media_dir = "`+dir+`"`)
 	planFile := filepath.Join(t.TempDir(), "core.plan")
 	stdout, stderr, code := runCLI(t, "", "plan", "--out", planFile, manifest)
 	wantCode(t, code, 0, stdout, stderr, "plan --out")

@@ -40,8 +40,12 @@ func claimDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("lab: %w", err)
 	}
-	if len(ents) > 0 {
-		return &ForeignDirError{Dir: dir}
+	for _, e := range ents {
+		// .runbook holds the change lock that apply takes before the lab
+		// starts (a kept lab folder is locked before its nodes are reset).
+		if e.Name() != ".runbook" || !e.IsDir() {
+			return &ForeignDirError{Dir: dir}
+		}
 	}
 	if err := os.WriteFile(marker, []byte("runbook lab directory: simulated nodes, keys, media and backups of rehearsals\n"), 0o600); err != nil {
 		return fmt.Errorf("lab: %w", err)
