@@ -23,7 +23,7 @@ const (
 func (r *run) checkArtifacts() {
 	seen := map[string]error{}
 	for _, s := range r.steps {
-		if s.Phase != plan.PhaseUpload || isUserStep(s) {
+		if !s.Planned(plan.PhaseUpload) {
 			continue
 		}
 		local, want := s.Args["local"], s.Args["sha256"]

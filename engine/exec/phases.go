@@ -149,7 +149,7 @@ func (r *run) undrain(ctx context.Context, ns *nodeState, s *plan.Step) (modules
 
 func (r *run) markUndrained(ns *nodeState) {
 	r.mu.Lock()
-	ns.drained = false
+	ns.drained, ns.userDrain = false, nil
 	r.oos.close(ns)
 	r.mu.Unlock()
 }

@@ -12,7 +12,7 @@ func (r *run) predict(ns *nodeState, s *plan.Step) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	f := &ns.facts
-	switch s.Phase {
+	switch effect(s) {
 	case plan.PhaseDrain:
 		f.ServiceState, f.ActiveCalls = sm.StateDenying, 0
 	case plan.PhaseSSP:
