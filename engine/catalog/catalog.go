@@ -82,10 +82,7 @@ func (c *Catalog) Line(product, release string) *Line {
 	if p == nil {
 		return nil
 	}
-	name := LineOf(release)
-	if name == "" {
-		name = release
-	}
+	name := LineOf(release) // a line's name is its own line
 	for _, l := range p.Lines {
 		if l.Name == name {
 			return l

@@ -217,35 +217,3 @@ func short(s string) string {
 	}
 	return s
 }
-
-// lineOf returns a release's line "A.B".
-func lineOf(release string) string {
-	parts := strings.SplitN(release, ".", 3)
-	if len(parts) < 2 {
-		return release
-	}
-	return parts[0] + "." + parts[1]
-}
-
-// lineLess orders lines numerically: 8.1 < 10.1.
-func lineLess(a, b string) bool {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		na, nb := atoi(pa[i]), atoi(pb[i])
-		if na != nb {
-			return na < nb
-		}
-	}
-	return len(pa) < len(pb)
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return n
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
-}

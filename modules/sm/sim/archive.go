@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/runbook-dev/runbook/internal/release"
 )
 
 // archiveManifest is the first member of a backup archive: what node and
@@ -216,7 +218,7 @@ func (s *session) restore(args []string, phase, tool string) int {
 	if m.Product != product(st.Kind) || m.Kind != st.Kind {
 		return s.fail("%s is a %s backup; this node is %s", arch, m.Kind, st.Kind)
 	}
-	if compareReleases(m.Release, st.Release) > 0 {
+	if release.Compare(m.Release, st.Release) > 0 {
 		return s.fail("%s was taken on release %s, newer than the installed %s", arch, m.Release, st.Release)
 	}
 	if code, done := s.phase(phase); done {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/runbook-dev/runbook/internal/release"
 )
 
 // Minimum free space the installers want, per mount (MiB).
@@ -104,10 +106,10 @@ func (s *session) install(args []string, want, tool string, smgr bool) int {
 	case m.Kind == "ssp" && m.SSP <= st.SSP:
 		fmt.Fprintf(s.stdout, "Security Service Pack %d is already installed (requested %d): nothing to do\n", st.SSP, m.SSP)
 		return 0
-	case m.Kind == "release" && compareReleases(m.Release, st.Release) == 0:
+	case m.Kind == "release" && release.Compare(m.Release, st.Release) == 0:
 		fmt.Fprintf(s.stdout, "Release %s is already installed: nothing to do\n", st.Release)
 		return 0
-	case m.Kind == "release" && compareReleases(m.Release, st.Release) < 0 && !hasFlag(fl, "rollback"):
+	case m.Kind == "release" && release.Compare(m.Release, st.Release) < 0 && !hasFlag(fl, "rollback"):
 		return s.fail("media %s holds release %s, older than the installed %s: downgrade refused", media, m.Release, st.Release)
 	}
 	if code, done := s.phase(phase); done {
@@ -146,7 +148,7 @@ func (s *session) apply(m Media) int {
 			st.record(t, "ssp", s.line, from, from, fmt.Sprintf("ssp %d -> %d", st.SSP, m.SSP))
 			st.SSP = m.SSP
 		} else {
-			cross := line(m.Release) != line(from)
+			cross := release.Line(m.Release) != release.Line(from)
 			if cross {
 				if err := wipeUserData(s.n.data()); err != nil {
 					return err
