@@ -3,7 +3,6 @@ package eval
 import (
 	"fmt"
 	"math/big"
-	"sort"
 	"strings"
 	"time"
 
@@ -257,13 +256,4 @@ func quoteList(list []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

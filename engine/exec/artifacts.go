@@ -1,14 +1,12 @@
 package exec
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
-	"os"
+	"context"
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/fileio"
 )
 
 // Artifact guard ids: a medium of an upload step is missing, or its sha256
@@ -47,16 +45,10 @@ func (r *run) checkArtifacts() {
 }
 
 func checkMedium(path, want string) error {
-	f, err := os.Open(path)
+	got, _, err := fileio.SHA256(context.Background(), path)
 	if err != nil {
 		return guardErr(GuardArtifactMissing, "medium %s: %v", path, err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return guardErr(GuardArtifactMissing, "medium %s: %v", path, err)
-	}
-	got := hex.EncodeToString(h.Sum(nil))
 	if want == "" {
 		return guardErr(GuardArtifactChecksum, "medium %s has no declared sha256 (it is %s)", path, got)
 	}

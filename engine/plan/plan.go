@@ -1,6 +1,6 @@
 package plan
 
-// Plan is the plan document of DESIGN §7: what `plan --json` prints, what
+// Plan is the plan document: what `plan --json` prints, what
 // `--out` saves and what apply executes. Its JSON field names are a contract.
 type Plan struct {
 	FormatVersion  string `json:"format_version"`

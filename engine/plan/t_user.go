@@ -1,8 +1,9 @@
 package plan
 
 import (
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -14,7 +15,7 @@ import (
 const FactsPlaceholder = "(known after facts)"
 
 // userStepsTransform inserts the manifest's step blocks into the node chains
-// (DESIGN §4): with before/after, once per hop that has that phase, next to
+// (README "The manifest", step): with before/after, once per hop that has that phase, next to
 // it; with neither, Ansible-style at the head of every matched node's chain,
 // in block order, whether or not the node upgrades. It then connects every
 // node's chain.
@@ -141,12 +142,7 @@ func (b *builder) userArgs(us *eval.Step, ns *nodeState) map[string]string {
 	n.Release, n.Target = ns.release, ns.target
 	ctx := eval.NodeContext(b.cfg.Ctx, &n, nil)
 	out := map[string]string{}
-	names := make([]string, 0, len(us.Args))
-	for k := range us.Args {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(us.Args)) {
 		expr := us.Args[k]
 		if readsFacts(expr) {
 			out[k] = FactsPlaceholder

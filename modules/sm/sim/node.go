@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -203,10 +203,8 @@ func Digest(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	names := sortedKeys(sums)
-	sort.Strings(names)
 	h := sha256.New()
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
 		fmt.Fprintf(h, "%s\x00%s\n", name, sums[name])
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
