@@ -17,9 +17,12 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS)
 
+# lint fails on unformatted code, vet findings, and a go.mod/go.sum that
+# `go mod tidy` would change (-diff prints the change and changes nothing).
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

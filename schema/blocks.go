@@ -2,7 +2,7 @@ package schema
 
 import "github.com/hashicorp/hcl/v2"
 
-// Block type names of the manifest language (DESIGN §4). They live beside the
+// Block type names of the manifest language (README "The manifest"). They live beside the
 // body schemas below so that the parser, the evaluator and the tests spell a
 // name in exactly one place.
 const (

@@ -6,7 +6,7 @@ import (
 	"io"
 )
 
-// Exit codes of DESIGN §3. Only main turns an error into one of these.
+// Exit codes, as the README's "Commands" lists them. Only main turns an error into one of these.
 const (
 	exitOK          = 0
 	exitError       = 1

@@ -66,14 +66,22 @@ func manifestRef(planFile, manifest string) string {
 }
 
 // checkStale refuses a saved plan whose manifest (and so its declared facts)
-// changed since it was made, or that the current catalog would order
-// differently.
+// changed since it was made, that the current catalog would order
+// differently, or that tells user steps from planned ones otherwise (a plan
+// made before steps carried "user" would run a step block named like a
+// phase as that phase).
 func checkStale(saved, fresh *plan.Plan, manifestSHA string) error {
 	if saved.ManifestSHA256 != manifestSHA {
 		return fmt.Errorf("stale plan: the manifest changed since the plan was made (sha256 %.12s, now %.12s): run 'runbook plan --out' again and review it",
 			saved.ManifestSHA256, manifestSHA)
 	}
-	if !slices.Equal(saved.Order, fresh.Order) {
+	stale := !slices.Equal(saved.Order, fresh.Order)
+	for _, s := range fresh.Steps {
+		if o := saved.StepByID(s.ID); o == nil || o.User != s.User || o.Module != s.Module {
+			stale = true
+		}
+	}
+	if stale {
 		return fmt.Errorf("stale plan: the same manifest now compiles to a different plan (another catalog or runbook version): run 'runbook plan --out' again and review it")
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 )
 
 // usageError is a mistake in the command line: exit status 2.
@@ -86,7 +88,7 @@ func parse(fs *flag.FlagSet, args []string, required map[string]*string) error {
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	for _, name := range sortedKeys(required) {
+	for _, name := range slices.Sorted(maps.Keys(required)) {
 		if *required[name] == "" {
 			return usageError{"--" + name + " is required"}
 		}

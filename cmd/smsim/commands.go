@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -207,12 +206,3 @@ type stdioRWC struct{ s stdio }
 func (r stdioRWC) Read(p []byte) (int, error)  { return r.s.in.Read(p) }
 func (r stdioRWC) Write(p []byte) (int, error) { return r.s.out.Write(p) }
 func (r stdioRWC) Close() error                { return nil }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

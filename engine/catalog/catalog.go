@@ -1,7 +1,8 @@
 package catalog
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -82,10 +83,7 @@ func (c *Catalog) Line(product, release string) *Line {
 	if p == nil {
 		return nil
 	}
-	name := LineOf(release)
-	if name == "" {
-		name = release
-	}
+	name := LineOf(release) // a line's name is its own line
 	for _, l := range p.Lines {
 		if l.Name == name {
 			return l
@@ -157,10 +155,5 @@ func (p *Product) hopsFrom(line string) []*Hop {
 
 // ProductNames returns the product names, sorted.
 func (c *Catalog) ProductNames() []string {
-	var out []string
-	for n := range c.Products {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(c.Products))
 }

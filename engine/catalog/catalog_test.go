@@ -97,12 +97,13 @@ func TestPathFlags(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	for name, src := range map[string]string{
-		"syntax":       `rules {`,
-		"no rules":     `product "x" {}`,
-		"bad line":     "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\n}\nproduct \"p\" {\nline \"1.0\" { latest = \"2.0.0.0\" }\n}",
-		"bad hop":      "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\n}\nproduct \"p\" {\nline \"1.0\" { latest = \"1.0.0.0\" }\nhop \"1.0\" \"2.0\" {}\n}",
-		"bad duration": "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\n}\nproduct \"p\" {\nestimate { upgrade = \"soon\" }\n}",
-		"unknown attr": "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\nbogus=1\n}",
+		"syntax":         `rules {`,
+		"no rules":       `product "x" {}`,
+		"bad line":       "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\n}\nproduct \"p\" {\nline \"1.0\" { latest = \"2.0.0.0\" }\n}",
+		"line as latest": "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\n}\nproduct \"p\" {\nline \"1.0\" { latest = \"1.0\" }\n}",
+		"bad hop":        "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\n}\nproduct \"p\" {\nline \"1.0\" { latest = \"1.0.0.0\" }\nhop \"1.0\" \"2.0\" {}\n}",
+		"bad duration":   "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\n}\nproduct \"p\" {\nestimate { upgrade = \"soon\" }\n}",
+		"unknown attr":   "rules {\ncluster_size=1\nmax_lines=2\nsmgr_ssp_target=\"1.0\"\nsmgr_ssp_from=\"1.0\"\nuds_split_to=\"1.0\"\nbogus=1\n}",
 	} {
 		c, diags := Load([]byte(src), "cat.hcl")
 		if !diags.HasErrors() || c != nil {
@@ -121,7 +122,7 @@ func TestCompare(t *testing.T) {
 	if Compare("10.2.0.1", "8.1.3.8") != 1 || Compare("8.1.3.8", "8.1.3.8") != 0 || CompareLines("7.1", "10.1") != -1 {
 		t.Fatal("numeric ordering broken")
 	}
-	if LineOf("10.2.0.1") != "10.2" || LineOf("x") != "" {
+	if LineOf("10.2.0.1") != "10.2" || LineOf("x") != "" || LineOf("10.2") != "10.2" {
 		t.Fatal("LineOf")
 	}
 }

@@ -145,12 +145,12 @@ func loadProduct(b *hcl.Block) (*Product, hcl.Diagnostics) {
 			if ls.LatestSSP != nil {
 				l.LatestSSP = *ls.LatestSSP
 			}
-			if LineOf(l.Latest) != l.Name {
+			if !releaseOfLine(l.Latest, l.Name) {
 				diags = append(diags, errAt(blk.DefRange, "Invalid line",
 					fmt.Sprintf("latest release %q is not an A.B.C.D release of line %q.", l.Latest, l.Name)))
 			}
 			for r := range l.SSP {
-				if LineOf(r) != l.Name {
+				if !releaseOfLine(r, l.Name) {
 					diags = append(diags, errAt(blk.DefRange, "Invalid ssp entry",
 						fmt.Sprintf("release %q is not in line %q.", r, l.Name)))
 				}
@@ -192,4 +192,11 @@ func loadProduct(b *hcl.Block) (*Product, hcl.Diagnostics) {
 
 func errAt(r hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: r.Ptr()}
+}
+
+// releaseOfLine says whether r is an A.B.C.D release of the line named line
+// (a line's own name, which LineOf accepts, is not a release of it).
+func releaseOfLine(r, line string) bool {
+	v, err := ParseRelease(r)
+	return err == nil && v.Line() == line
 }

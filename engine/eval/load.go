@@ -3,9 +3,10 @@ package eval
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,7 +105,7 @@ func Evaluate(m *manifest.Manifest, cfg *Config, opts LoadOptions) hcl.Diagnosti
 	e.guards()
 	e.lab()
 	cfg.Profiles = m.Profiles
-	cfg.Secrets = sortedKeys(e.secrets)
+	cfg.Secrets = slices.Sorted(maps.Keys(e.secrets))
 	scrub(e.diags, cfg.Secrets)
 	return e.diags
 }
@@ -128,13 +129,8 @@ func scrub(diags hcl.Diagnostics, secrets []string) {
 // in name order (base names), each length-prefixed so that no two manifests collide by
 // moving bytes between a name and a content.
 func hashFiles(files map[string][]byte) string {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	h := sha256.New()
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		// The base name keeps the hash independent of the directory the
 		// command was run from.
 		base := filepath.Base(n)

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,7 +137,7 @@ func (e *evaluator) node(b *manifest.Block, kind, cluster string) *Node {
 		if _, declared := e.cfg.Connections[v]; !declared {
 			e.errorf(b.Attr("connection").Expr.Range().Ptr(), "Reference to undeclared connection",
 				"No connection block is named %q.%s Declare connection %q { … } or remove the attribute to use \"default\".",
-				v, suggest(v, sortedKeys(e.cfg.Connections)), v)
+				v, suggest(v, slices.Sorted(maps.Keys(e.cfg.Connections))), v)
 		} else {
 			n.Connection = v
 		}

@@ -2,6 +2,8 @@ package eval
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -63,7 +65,7 @@ func (e *evaluator) checkRefs(expr hcl.Expression, mode refMode, self string) bo
 			case !e.vars[attr]:
 				e.errorf(rng, "Reference to undeclared input variable",
 					"An input variable named %q has not been declared.%s Declare it with a variable %q block.",
-					attr, suggest(attr, sortedKeys(e.vars)), attr)
+					attr, suggest(attr, slices.Sorted(maps.Keys(e.vars))), attr)
 				ok = false
 			}
 		case "local":
@@ -78,7 +80,7 @@ func (e *evaluator) checkRefs(expr hcl.Expression, mode refMode, self string) bo
 			case !e.locals[attr]:
 				e.errorf(rng, "Reference to undeclared local value",
 					"A local value named %q has not been declared.%s Add it to a locals block.",
-					attr, suggest(attr, sortedKeys(e.locals)))
+					attr, suggest(attr, slices.Sorted(maps.Keys(e.locals))))
 				ok = false
 			}
 		case "node", "facts":

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -14,7 +16,8 @@ import (
 
 var changeIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
 
-// DefaultPolicy is the policy of a runbook that writes none (DESIGN §4).
+// DefaultPolicy is the policy of a runbook that writes none (README "The
+// manifest", runbook.policy).
 func DefaultPolicy() Policy {
 	return Policy{
 		DrainTimeout: 30 * time.Minute, Parallel: 4, OnFailure: "halt", MultiHop: true,
@@ -27,7 +30,7 @@ func (e *evaluator) runbook() {
 	e.cfg.Runbook.Policy = DefaultPolicy()
 	if rb == nil {
 		var rng *hcl.Range
-		for _, name := range sortedKeys(e.m.Files) {
+		for _, name := range slices.Sorted(maps.Keys(e.m.Files)) {
 			rng = &hcl.Range{Filename: name, Start: hcl.InitialPos, End: hcl.InitialPos}
 			break
 		}

@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"maps"
 	"path"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -98,7 +100,7 @@ func (e *evaluator) dependsOn(b *manifest.Block, names map[string]bool) []string
 			e.errorf(x.Range().Ptr(), "Step depends on itself", "Remove step.%s from its own depends_on.", name)
 		case !names[name]:
 			e.errorf(x.Range().Ptr(), "Reference to undeclared step",
-				"No step block is named %q.%s", name, suggest(name, sortedKeys(names)))
+				"No step block is named %q.%s", name, suggest(name, slices.Sorted(maps.Keys(names))))
 		default:
 			out = append(out, name)
 		}

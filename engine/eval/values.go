@@ -3,8 +3,6 @@ package eval
 import (
 	"fmt"
 	"math/big"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/runbook-dev/runbook/engine/manifest"
+	"github.com/runbook-dev/runbook/internal/release"
 )
 
 // markType keeps the sensitivity mark apart from marks other code may use.
@@ -228,15 +227,13 @@ func (e *evaluator) parseDuration(s string, rng hcl.Range, allowNegative bool) (
 	return d, true
 }
 
-var releasePattern = regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$`)
-
 // release evaluates a release attribute (A.B.C.D).
 func (e *evaluator) release(b *manifest.Block, name string) (string, bool) {
 	s, ok := e.str(b, name)
 	if !ok {
 		return "", false
 	}
-	if !releasePattern.MatchString(s) {
+	if _, err := release.Parse(s); err != nil {
 		e.errorf(b.Attr(name).Expr.Range().Ptr(), "Invalid release",
 			`%q is not a release: write four numbers separated by dots, such as "8.1.3.8" or "10.2.0.1".`, s)
 		return "", false
@@ -259,13 +256,4 @@ func quoteList(list []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

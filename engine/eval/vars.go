@@ -2,7 +2,9 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -60,7 +62,7 @@ func (e *evaluator) inputs(opts LoadOptions) map[string]rawValue {
 		case !e.vars[name]:
 			e.errorf(nil, "Value for undeclared variable",
 				"A -var option sets %q, but no variable of that name is declared.%s Declare it with a variable %q block, or remove the option.",
-				name, suggest(name, sortedKeys(e.vars)), name)
+				name, suggest(name, slices.Sorted(maps.Keys(e.vars))), name)
 		default:
 			vals[name] = rawValue{str: value, source: "-var"}
 		}
@@ -95,7 +97,7 @@ func (e *evaluator) varFile(path string, vals map[string]rawValue, sensitive map
 		if !e.vars[a.Name] {
 			e.warnf(a.NameRange.Ptr(), "Value for undeclared variable",
 				"The file sets %q, but no variable of that name is declared.%s The value is ignored.",
-				a.Name, suggest(a.Name, sortedKeys(e.vars)))
+				a.Name, suggest(a.Name, slices.Sorted(maps.Keys(e.vars))))
 			continue
 		}
 		vals[a.Name] = rawValue{expr: a.Expr, source: path, rng: a.Expr.Range().Ptr()}
@@ -158,13 +160,8 @@ func (e *evaluator) variable(v *manifest.Variable, given map[string]rawValue) (c
 		rng = v.LabelRange.Ptr()
 	case v.Attr("default") != nil:
 		a := v.Attr("default")
-		if !e.checkRefs(a.Expr, refsNone, "") {
-			return cty.NilVal, false
-		}
-		var diags hcl.Diagnostics
-		val, diags = a.Expr.Value(&hcl.EvalContext{Functions: Functions()})
-		e.diags = append(e.diags, diags...)
-		if diags.HasErrors() {
+		var ok bool
+		if val, ok = e.constant(a.Expr); !ok {
 			return cty.NilVal, false
 		}
 		rng = a.Expr.Range().Ptr()
@@ -294,4 +291,15 @@ func (e *evaluator) validate(v *manifest.Variable, val cty.Value, rng *hcl.Range
 		ok = false
 	}
 	return ok
+}
+
+// constant evaluates a variable's value or default: functions, but no
+// references, since variables are evaluated before anything they could name.
+func (e *evaluator) constant(expr hcl.Expression) (cty.Value, bool) {
+	if !e.checkRefs(expr, refsNone, "") {
+		return cty.NilVal, false
+	}
+	val, diags := expr.Value(&hcl.EvalContext{Functions: Functions()})
+	e.diags = append(e.diags, diags...)
+	return val, !diags.HasErrors()
 }

@@ -1,14 +1,12 @@
 package exec
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
-	"os"
+	"context"
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/fileio"
 )
 
 // Artifact guard ids: a medium of an upload step is missing, or its sha256
@@ -23,7 +21,7 @@ const (
 func (r *run) checkArtifacts() {
 	seen := map[string]error{}
 	for _, s := range r.steps {
-		if s.Phase != plan.PhaseUpload || isUserStep(s) {
+		if !s.Planned(plan.PhaseUpload) {
 			continue
 		}
 		local, want := s.Args["local"], s.Args["sha256"]
@@ -51,16 +49,10 @@ func (r *run) checkArtifacts() {
 // actual digest: the manifest chooses the path, and the digest of an
 // arbitrary controller file is not for the manifest's author to learn.
 func checkMedium(path, want string) error {
-	f, err := os.Open(path)
+	got, _, err := fileio.SHA256(context.Background(), path)
 	if err != nil {
 		return guardErr(GuardArtifactMissing, "medium %s: %v", path, err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return guardErr(GuardArtifactMissing, "medium %s: %v", path, err)
-	}
-	got := hex.EncodeToString(h.Sum(nil))
 	if want == "" {
 		return guardErr(GuardArtifactChecksum, "medium %s has no declared sha256: copy it from the vendor's download page into the artifact block", path)
 	}

@@ -71,6 +71,7 @@ func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Re
 	}
 	if !r.refused() {
 		r.walk(ctx)
+		r.endUserDrains(ctx)
 		r.finalFacts(ctx)
 	}
 	err = r.finish(ctx, nil)

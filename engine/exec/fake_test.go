@@ -18,6 +18,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/release"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
@@ -365,7 +366,7 @@ func buildPlan(specs []spec) (*plan.Plan, *eval.Config) {
 			SSP: -1, Target: sp.target, Path: []string{sp.release, sp.target}, Secondary: sp.secondary})
 		hop := plan.Hop{Index: 1, From: sp.release, To: sp.target}
 		phases := []string{"precheck", "backup", "drain", "upgrade"}
-		if lineOf(sp.release) != lineOf(sp.target) {
+		if release.Line(sp.release) != release.Line(sp.target) {
 			phases = append(phases, "restore")
 		}
 		phases = append(phases, "verify", "undrain")

@@ -1,20 +1,19 @@
 package exec
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
-	"os"
+	"context"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/internal/fileio"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
-// Runtime guard ids (DESIGN §6). They are stable: scripts and records rely on them.
+// Runtime guard ids (the guard table of the README's "Planning"). They are
+// stable: scripts and records rely on them.
 const (
 	GuardFactsDrift      = "facts.drift"
 	GuardCallsActive     = "calls.active"
@@ -28,10 +27,11 @@ const (
 	GuardVerifyServices  = "verify.services"
 	GuardVerifyData      = "verify.data"
 	// GuardOutOfService is the run-time re-check of the plan's one-node-out
-	// rule (DESIGN §6.3): it refuses a drain the plan should never have allowed.
+	// rule (oos.go): it refuses a drain the plan should never have allowed.
 	GuardOutOfService = "cluster.out_of_service"
 	// GuardSMGRFirst re-checks at run time that SMGR is on a line at least as
-	// new as the hop an SM/BSM is about to make (DESIGN §6.2).
+	// new as the hop an SM/BSM is about to make (README "Planning": System
+	// Manager before any SM/BSM hop to a newer line).
 	GuardSMGRFirst = "order.smgr_first"
 	// GuardFirewallPorts refuses an SM/BSM that cannot reach System Manager
 	// on a port of the catalog's port matrix (see firewall.go).
@@ -149,20 +149,14 @@ func checkArchive(path, want string) error {
 	if path == "" {
 		return guardErr(GuardBackupVerify, "backup step returned no archive")
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return guardErr(GuardBackupVerify, "archive %s: %v", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	got, n, err := fileio.SHA256(context.Background(), path)
 	if err != nil {
 		return guardErr(GuardBackupVerify, "archive %s: %v", path, err)
 	}
 	if n == 0 {
 		return guardErr(GuardBackupVerify, "archive %s is empty", path)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, want) {
+	if !strings.EqualFold(got, want) {
 		return guardErr(GuardBackupVerify, "archive %s sha256 %s, expected %s", path, got, want)
 	}
 	return nil
@@ -216,36 +210,4 @@ func short(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-// lineOf returns a release's line "A.B".
-func lineOf(release string) string {
-	parts := strings.SplitN(release, ".", 3)
-	if len(parts) < 2 {
-		return release
-	}
-	return parts[0] + "." + parts[1]
-}
-
-// lineLess orders lines numerically: 8.1 < 10.1.
-func lineLess(a, b string) bool {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		na, nb := atoi(pa[i]), atoi(pb[i])
-		if na != nb {
-			return na < nb
-		}
-	}
-	return len(pa) < len(pb)
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return n
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }

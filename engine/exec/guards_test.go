@@ -148,9 +148,3 @@ func TestGuardArchive(t *testing.T) {
 	wantGuard(t, "missing", checkArchive(filepath.Join(dir, "x"), hexsum), GuardBackupVerify)
 	wantGuard(t, "none", checkArchive("", hexsum), GuardBackupVerify)
 }
-
-func TestLineOrder(t *testing.T) {
-	if !lineLess("8.1", "10.1") || lineLess("10.2", "10.1") || lineOf("10.2.0.1") != "10.2" {
-		t.Fatal("line order wrong")
-	}
-}

@@ -32,6 +32,7 @@ type nodeState struct {
 	lastBackup map[string]string
 
 	drained    bool         // denying new service (this run, or left so by the run resumed)
+	userDrain  *plan.Step   // the user step that denied new service, until the node accepts again
 	changed    map[int]bool // hops whose change (ssp, upgrade, restore, migrate) started
 	failed     bool
 	rolledBack bool
@@ -165,7 +166,7 @@ func declaredFacts(ns *nodeState) sm.Facts {
 // newest journal alone is always enough.
 func (r *run) journalCarried() {
 	for _, s := range r.steps {
-		if s.Phase == plan.PhaseBackup && !isUserStep(s) && r.isHeld(s.ID) && r.resume.values[s.ID] != nil {
+		if s.Planned(plan.PhaseBackup) && r.isHeld(s.ID) && r.resume.values[s.ID] != nil {
 			r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase, Status: StatusOK,
 				Message: "resume: carried over: " + r.heldReason(s.ID), Values: r.resume.values[s.ID]})
 		}

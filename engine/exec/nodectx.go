@@ -15,7 +15,7 @@ func defaultNodeContext(cfg *eval.Config, n *eval.Node, f *sm.Facts) (*hcl.EvalC
 }
 
 // FactsValues turns facts into the attributes of facts.* in manifest
-// expressions (DESIGN §4). Names follow the JSON names of sm.Facts.
+// expressions (README "The manifest"). Names follow the JSON names of sm.Facts.
 func FactsValues(f *sm.Facts) map[string]cty.Value {
 	if f == nil {
 		return nil

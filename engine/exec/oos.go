@@ -6,7 +6,8 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 )
 
-// oosTracker enforces DESIGN §6.3 at run time, whatever the plan says: in a
+// oosTracker enforces the out-of-service rule (README "Planning") at run
+// time, whatever the plan says: in a
 // cluster at most one core SM out of service, BSMs at most branch_parallel at
 // once and never together with a core SM. A node is out of service from the
 // start of its drain step until its undrain succeeded (or, after a failure,

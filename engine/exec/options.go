@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"reflect"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -151,37 +152,26 @@ var DefaultLimits = Limits{
 	CleanupTimeout:   2 * time.Minute,
 }
 
+// withDefaults takes every field l sets (a positive number, a non-empty
+// list) and DefaultLimits' value for the others. It walks the fields, so a
+// new limit needs only its field and its default.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.MaxClockSkew > 0 {
-		d.MaxClockSkew = l.MaxClockSkew
-	}
-	if l.DiskMarginMB > 0 {
-		d.DiskMarginMB = l.DiskMarginMB
-	}
-	if l.BackupMinFreeMB > 0 {
-		d.BackupMinFreeMB = l.BackupMinFreeMB
-	}
-	if len(l.DiskMounts) > 0 {
-		d.DiskMounts = l.DiskMounts
-	}
-	if l.ServicesTimeout > 0 {
-		d.ServicesTimeout = l.ServicesTimeout
-	}
-	if l.Poll > 0 {
-		d.Poll = l.Poll
-	}
-	if l.ReconnectTries > 0 {
-		d.ReconnectTries = l.ReconnectTries
-	}
-	if l.ReconnectInitial > 0 {
-		d.ReconnectInitial = l.ReconnectInitial
-	}
-	if l.ReconnectMax > 0 {
-		d.ReconnectMax = l.ReconnectMax
-	}
-	if l.CleanupTimeout > 0 {
-		d.CleanupTimeout = l.CleanupTimeout
+	lv, dv := reflect.ValueOf(l), reflect.ValueOf(&d).Elem()
+	for i := range lv.NumField() {
+		f := lv.Field(i)
+		var set bool
+		switch f.Kind() {
+		case reflect.Int, reflect.Int64:
+			set = f.Int() > 0
+		case reflect.Slice:
+			set = f.Len() > 0
+		default:
+			set = !f.IsZero()
+		}
+		if set {
+			dv.Field(i).Set(f)
+		}
 	}
 	return d
 }

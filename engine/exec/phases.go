@@ -9,6 +9,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/release"
 	"github.com/runbook-dev/runbook/modules"
 )
 
@@ -131,8 +132,8 @@ func (r *run) checkSMGRFirst(ctx context.Context, s *plan.Step, ns *nodeState) e
 			smgr = f.Release
 		}
 	}
-	if lineLess(lineOf(smgr), lineOf(s.Hop.To)) {
-		return r.check(s, ns.name, GuardSMGRFirst, guardErr(GuardSMGRFirst, "System Manager is on %s, older than the %s line this hop moves to", smgr, lineOf(s.Hop.To)), "")
+	if to := release.Line(s.Hop.To); release.CompareLines(release.Line(smgr), to) < 0 {
+		return r.check(s, ns.name, GuardSMGRFirst, guardErr(GuardSMGRFirst, "System Manager is on %s, older than the %s line this hop moves to", smgr, to), "")
 	}
 	return nil
 }
@@ -149,7 +150,7 @@ func (r *run) undrain(ctx context.Context, ns *nodeState, s *plan.Step) (modules
 
 func (r *run) markUndrained(ns *nodeState) {
 	r.mu.Lock()
-	ns.drained = false
+	ns.drained, ns.userDrain = false, nil
 	r.oos.close(ns)
 	r.mu.Unlock()
 }

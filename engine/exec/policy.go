@@ -71,10 +71,14 @@ func (r *run) healthy(ns *nodeState, s *plan.Step, f sm.Facts) (bool, string) {
 // node is healthy; an unhealthy node stays denying and the record says why.
 func (r *run) undrainIfHealthy(ctx context.Context, ns *nodeState, s *plan.Step) {
 	r.mu.Lock()
-	drained := ns.drained
+	drained, by := ns.drained, ns.userDrain
 	r.mu.Unlock()
 	if !drained {
 		return
+	}
+	done := "accepting new service again"
+	if by != nil {
+		done += " (denied by user step " + by.ID + ")"
 	}
 	f, err := r.waitServices(ctx, ns, s)
 	if err != nil {
@@ -95,7 +99,7 @@ func (r *run) undrainIfHealthy(ctx context.Context, ns *nodeState, s *plan.Step)
 	if r.opts.DryRun {
 		r.predict(ns, undrain)
 	}
-	r.action(ns, s, "undrain", record.StepOK, "accepting new service again")
+	r.action(ns, s, "undrain", record.StepOK, done)
 }
 
 // rollback restores the node to the hop's source: when the release changed,
@@ -177,7 +181,7 @@ func (r *run) cleanupInterrupted() {
 		hop := plan.Hop{}
 		r.mu.Lock()
 		for _, st := range r.steps { // the hop the node was in: its last started drain
-			if st.Node == ns.name && st.Phase == plan.PhaseDrain && r.res.Steps[st.ID] != "" {
+			if st.Node == ns.name && st.Planned(plan.PhaseDrain) && r.res.Steps[st.ID] != "" {
 				hop = st.Hop
 			}
 		}

@@ -7,12 +7,12 @@ import (
 
 // predict applies a step's intended effect to the node's facts under
 // dry-run, so the guards of later steps are evaluated against the state the
-// node would be in (DESIGN §3: verdicts against the predicted state).
+// node would be in (a dry-run judges against the predicted state).
 func (r *run) predict(ns *nodeState, s *plan.Step) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	f := &ns.facts
-	switch s.Phase {
+	switch effect(s) {
 	case plan.PhaseDrain:
 		f.ServiceState, f.ActiveCalls = sm.StateDenying, 0
 	case plan.PhaseSSP:

@@ -17,7 +17,7 @@ import (
 func (r *run) settle(ctx context.Context, ns *nodeState, s *plan.Step, t modules.Task, mod modules.Module, lost error) (modules.Outcome, error) {
 	switch s.Phase {
 	case plan.PhaseUpgrade, plan.PhaseSSP, plan.PhaseRestore, plan.PhaseMigrate:
-		if isUserStep(s) {
+		if s.User {
 			break
 		}
 		if c, ok := mod.(confirmer); ok && (s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseSSP) {
@@ -56,7 +56,7 @@ func (r *run) settle(ctx context.Context, ns *nodeState, s *plan.Step, t modules
 			return modules.Outcome{}, fmt.Errorf("connection lost during %s and the node's data does not match the backup: %w", s.Phase, lost)
 		}
 	case plan.PhasePrecheck, plan.PhaseBackup, plan.PhaseUpload, plan.PhaseDrain, plan.PhaseUndrain, plan.PhaseVerify:
-		if isUserStep(s) {
+		if s.User {
 			break
 		}
 		conn, err := r.pool.get(ctx, ns)

@@ -103,11 +103,11 @@ func (rs *resumeState) apply(r *run) {
 		}
 		if why := rs.holds(r, ns, s); why != "" {
 			rs.held[s.ID] = why
-			if s.Phase == plan.PhaseBackup && !isUserStep(s) {
+			if s.Planned(plan.PhaseBackup) {
 				ns.backups[s.Hop.Index] = rs.values[s.ID]
 				ns.lastBackup = rs.values[s.ID]
 			}
-			if s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseSSP {
+			if s.Planned(plan.PhaseUpgrade) || s.Planned(plan.PhaseSSP) {
 				ns.changed[s.Hop.Index] = true
 			}
 		}
@@ -118,7 +118,7 @@ func (rs *resumeState) apply(r *run) {
 func (rs *resumeState) holds(r *run, ns *nodeState, s *plan.Step) string {
 	f, i := ns.facts, s.Hop.Index
 	done := rs.completed[s.ID]
-	if isUserStep(s) {
+	if s.User {
 		if done {
 			return "completed in the resumed run"
 		}
@@ -184,7 +184,7 @@ func (rs *resumeState) hopDone(r *run, ns *nodeState, i, pos int) bool {
 		return f.DataDigest == b.DataDigest && f.Users == b.Users
 	}
 	for _, s := range r.steps {
-		if s.Node == ns.name && s.Hop.Index == i && !isUserStep(s) && !rs.completed[s.ID] {
+		if s.Node == ns.name && s.Hop.Index == i && !s.User && !rs.completed[s.ID] {
 			return false
 		}
 	}
@@ -198,7 +198,7 @@ func (rs *resumeState) changeDone(r *run, ns *nodeState, i, pos int) bool {
 		return pos == i
 	}
 	for _, s := range r.steps {
-		if s.Node == ns.name && s.Hop.Index == 0 && s.Phase == plan.PhaseSSP {
+		if s.Node == ns.name && s.Hop.Index == 0 && s.Planned(plan.PhaseSSP) {
 			lvl := argInt(s.Args, "ssp", -1)
 			return lvl >= 0 && ns.facts.SSP >= lvl
 		}

@@ -21,6 +21,7 @@ const StatusInterrupted = record.StepInterrupted
 func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 	ns := r.nodes[s.Node]
 	if reason := r.heldReason(s.ID); reason != "" {
+		r.heldUserDrain(ns, s)
 		// The values go to this run's journal too, so a resume of this
 		// resume still finds the backup its restore needs.
 		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
@@ -55,7 +56,7 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 		Status: StatusFailed, DurationMS: dur, Guard: ne.Guard, Message: ne.Err.Error()})
 	r.recover(ctx, ns, s)
 	r.mu.Lock()
-	if s.Phase == plan.PhaseDrain && !ns.drained {
+	if deniesService(s) && !ns.drained {
 		r.oos.close(ns) // refused before Deny New Service: never went out
 	}
 	r.mu.Unlock()
@@ -63,13 +64,14 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 }
 
 // runPhase dispatches on the step's phase. User steps (shell, copy, wait,
-// pause, or an sm.* module placed by the user) only get the user guards.
+// pause, or an sm.* module placed by the user) only get the user guards,
+// whatever their name: a step block named "drain" is not the planned drain.
 func (r *run) runPhase(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	if err := r.userGuards(ctx, ns, s); err != nil {
 		return modules.Outcome{}, err
 	}
-	if isUserStep(s) {
-		return r.runModule(ctx, ns, s, r.task(ns, s))
+	if s.User {
+		return r.userStep(ctx, ns, s)
 	}
 	switch s.Phase {
 	case plan.PhasePrecheck:
@@ -88,12 +90,6 @@ func (r *run) runPhase(ctx context.Context, ns *nodeState, s *plan.Step) (module
 		return r.undrain(ctx, ns, s)
 	}
 	return r.runModule(ctx, ns, s, r.task(ns, s))
-}
-
-// isUserStep tells a manifest step block from a planned phase: planned
-// phases use the sm.* module of their own phase.
-func isUserStep(s *plan.Step) bool {
-	return s.Module != "sm."+s.Phase
 }
 
 func (r *run) task(ns *nodeState, s *plan.Step) modules.Task {

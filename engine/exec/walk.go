@@ -28,7 +28,8 @@ type walker struct {
 	stopAll   bool            // another cluster failed and KeepGoing is off
 	parallel  int
 	done      chan stepDone
-	blockedBy map[string]error // drains refused by the out-of-service rule in the last pass
+	blockedBy map[string]error  // drains refused by the out-of-service rule in the last pass
+	last      map[string]string // node -> its last step: where the node's walk ends
 }
 
 type stepDone struct {
@@ -53,8 +54,10 @@ func (r *run) newWalker() *walker {
 		}
 		return pi < pj
 	})
+	w.last = map[string]string{}
 	for _, s := range w.steps {
 		w.byID[s.ID] = s
+		w.last[s.Node] = s.ID
 	}
 	for _, s := range w.steps {
 		for _, d := range s.DependsOn {
@@ -146,7 +149,7 @@ func (w *walker) startReady(ctx context.Context) {
 		if !act[s.Cluster] && len(act) >= w.parallel && len(w.running) > 0 {
 			continue
 		}
-		if s.Phase == plan.PhaseDrain && !r.isHeld(s.ID) {
+		if deniesService(s) && !r.isHeld(s.ID) {
 			r.mu.Lock()
 			err := r.oos.openNode(ns)
 			r.mu.Unlock()
@@ -160,7 +163,11 @@ func (w *walker) startReady(ctx context.Context) {
 		w.running[s.ID] = true
 		w.nodeBusy[s.Node] = true
 		go func(s *plan.Step) {
-			w.done <- stepDone{s: s, status: r.execStep(ctx, s)}
+			st := r.execStep(ctx, s)
+			if st == StatusOK && w.last[s.Node] == s.ID {
+				r.endUserDrain(ctx, ns) // the node is still busy: nothing else runs on it
+			}
+			w.done <- stepDone{s: s, status: st}
 		}(s)
 	}
 }

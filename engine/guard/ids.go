@@ -1,4 +1,4 @@
-// Package guard names the guard rules of DESIGN §6 and their severities. The
+// Package guard names the guard rules (the README's guard table) and their severities. The
 // ids are a contract with users (they appear in diagnostics, plan documents
 // and change records), so they are spelled here once and every producer uses
 // these constants.

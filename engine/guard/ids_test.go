@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// The DESIGN §6 table: every plan-time rule and its default severity.
+// The README's guard table: every plan-time rule and its default severity.
 func TestStaticTable(t *testing.T) {
 	want := map[string]Severity{
 		"path.unsupported": Error, "path.downgrade": Error, "path.multi_hop": Warning,

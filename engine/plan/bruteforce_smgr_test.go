@@ -14,7 +14,7 @@ import (
 
 // feasibleWithSMGR decides by exhaustive search, independently of the
 // planner, whether one cluster and its System Manager can reach their
-// targets under DESIGN §6 rules 1, 2, 5 and 6: an SM/BSM hop needs SMGR on
+// targets under the System Manager rules of the README's "Planning": an SM/BSM hop needs SMGR on
 // its line or newer; SMGR's move into smgr_ssp_target needs every SM/BSM that
 // started on smgr_ssp_from or later to carry the latest SSP of the release
 // it is on; a hop that requires the SSP needs it; an SSP pass may be

@@ -14,7 +14,7 @@
 // the plan document carries the same verdicts as Diagnostic values with
 // their rule id (ToDiagnostics).
 //
-// Choices where DESIGN §6 leaves room, and why:
+// Choices where the planning rules (README "Planning") leave room, and why:
 //   - System Manager carries no calls: its hops have no drain/undrain and are
 //     never out of service; its cluster is "smgr".
 //   - With method = "data_migration" a cross-line hop's change is one migrate

@@ -8,7 +8,7 @@ import (
 )
 
 // checkInvariants verifies a plan without errors against the rules of
-// DESIGN §6, replaying its order step by step from the plan document alone:
+// the README's "Planning", replaying its order step by step from the plan document alone:
 // a node's release changes at the first change step (upgrade or migrate) of a
 // hop, it is out of service from drain to undrain.
 func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {

@@ -1,6 +1,6 @@
 package plan
 
-// Plan is the plan document of DESIGN §7: what `plan --json` prints, what
+// Plan is the plan document: what `plan --json` prints, what
 // `--out` saves and what apply executes. Its JSON field names are a contract.
 type Plan struct {
 	FormatVersion  string `json:"format_version"`
@@ -51,6 +51,10 @@ type Step struct {
 	Args map[string]string `json:"args,omitempty"`
 	// OutOfService marks steps inside a drained window (drain … undrain).
 	OutOfService bool `json:"out_of_service,omitempty"`
+	// User marks a step of a manifest step block. Its Phase is the block's
+	// name, so a user step may be named like a phase and use that phase's
+	// module: it is still never that phase (see Planned).
+	User bool `json:"user,omitempty"`
 }
 
 // Hop is the release move a step belongs to. Index 0 is the SSP pass.
@@ -90,6 +94,11 @@ const (
 	PhaseVerify   = "verify"
 	PhaseUndrain  = "undrain"
 )
+
+// Planned says whether s is the planned step of that phase. A user step
+// never is, whatever its name and module: it neither satisfies nor replaces
+// a phase of the plan.
+func (s *Step) Planned(phase string) bool { return !s.User && s.Phase == phase }
 
 // StepByID returns the step with that id, nil when none.
 func (p *Plan) StepByID(id string) *Step {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/internal/release"
 )
 
 // The order search finds, per cluster, a sequence of units (hops and SSP
@@ -187,29 +188,8 @@ func (s *searcher) smgrLineKey() int {
 	return lineKey(s.smgrU[s.smgrAt-1].to)
 }
 
-// lineKey maps a release (or line) A.B… to A*1000+B, so lines compare as ints.
-func lineKey(release string) int {
-	a, b, n, part := 0, 0, 0, 0
-	for i := 0; i < len(release) && part < 2; i++ {
-		c := release[i]
-		switch {
-		case c == '.':
-			if part == 0 {
-				a = n
-			} else {
-				b = n
-			}
-			part++
-			n = 0
-		case c >= '0' && c <= '9':
-			n = n*10 + int(c-'0')
-		}
-	}
-	if part == 1 {
-		b = n
-	}
-	return a*1000 + b
-}
+// lineKey maps a release (or line) to a number, so lines compare as ints.
+func lineKey(r string) int { return release.LineKey(r) }
 
 // lineCount counts the release lines of the cluster with node i on line key lk.
 func (s *searcher) lineCount(i int, lk int) int {

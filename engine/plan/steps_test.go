@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -231,6 +232,51 @@ func TestUserStepNamedLikeAPhase(t *testing.T) {
 	_, diags := compile(t, c)
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Step name taken by a phase") {
 		t.Fatalf("want a duplicate id error, got %v", diags)
+	}
+}
+
+// TestUserStepIsNeverAPlannedPhase: a step block named like a phase, with
+// that phase's module, is marked as a user step in the plan document; the
+// planned steps are not.
+func TestUserStepIsNeverAPlannedPhase(t *testing.T) {
+	c := newConfig("10.2.0.1")
+	sm(addCluster(c, "core"), "sm-a", "10.1.3.0", 99)
+	c.Steps = []*eval.Step{{Name: "drain", Module: "sm.drain", Nodes: []string{"sm-a"}, Range: rng("step")}}
+	p, diags := compile(t, c)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	us := p.StepByID("core/sm-a/0/drain")
+	if us == nil || !us.User || us.Planned(PhaseDrain) {
+		t.Fatalf("user step: %+v", us)
+	}
+	for _, s := range p.Steps {
+		if s != us && s.User {
+			t.Errorf("planned step %s marked user", s.ID)
+		}
+	}
+	if d := p.StepByID("core/sm-a/1/drain"); d == nil || !d.Planned(PhaseDrain) {
+		t.Fatalf("planned drain: %+v", d)
+	}
+	doc, err := json.Marshal(us)
+	if err != nil || !strings.Contains(string(doc), `"user":true`) {
+		t.Errorf("plan document of the user step: %s (%v)", doc, err)
+	}
+}
+
+// TestUserUndrainInsideDrainedWindowRefused: a user step may not accept new
+// service between a node's drain and its undrain.
+func TestUserUndrainInsideDrainedWindowRefused(t *testing.T) {
+	c := newConfig("10.2.0.1")
+	sm(addCluster(c, "core"), "sm-a", "10.1.3.0", 99)
+	c.Steps = []*eval.Step{{Name: "back", Module: "sm.undrain", After: "upgrade", Range: rng("step")}}
+	_, diags := compile(t, c)
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "accepts new service inside a drained window") {
+		t.Fatalf("want an error, got %v", diags)
+	}
+	c.Steps[0].After = "undrain"
+	if _, diags := compile(t, c); diags.HasErrors() {
+		t.Fatalf("after the undrain it is allowed: %v", diags)
 	}
 }
 

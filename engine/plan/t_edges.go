@@ -4,7 +4,8 @@ import (
 	"github.com/runbook-dev/runbook/engine/catalog"
 )
 
-// edgesTransform adds the dependencies between nodes (DESIGN §6 rules 1–5):
+// edgesTransform adds the dependencies between nodes (the rules "Across
+// nodes" of the README's "Planning"):
 //   - inside a cluster, the units run in the searched sequence, one drained
 //     window at a time, except that consecutive BSM units (up to
 //     policy.branch_parallel) share a window when no interleaving of them can

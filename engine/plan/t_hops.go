@@ -13,7 +13,7 @@ import (
 const RemoteMediaDir = "/var/tmp/runbook"
 
 // hopStepsTransform lists the plan's nodes with their chosen paths and makes
-// the steps of every unit (the user steps transform chains them): hop phases of DESIGN §6 with
+// the steps of every unit (the user steps transform chains them): hop phases (README "Planning") with
 // the upload ahead of the drain; an SSP pass is precheck → upload → drain →
 // ssp → verify → undrain. System Manager carries no calls, so its units have
 // no drain/undrain.

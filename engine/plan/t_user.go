@@ -1,8 +1,9 @@
 package plan
 
 import (
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -14,7 +15,7 @@ import (
 const FactsPlaceholder = "(known after facts)"
 
 // userStepsTransform inserts the manifest's step blocks into the node chains
-// (DESIGN §4): with before/after, once per hop that has that phase, next to
+// (README "The manifest", step): with before/after, once per hop that has that phase, next to
 // it; with neither, Ansible-style at the head of every matched node's chain,
 // in block order, whether or not the node upgrades. It then connects every
 // node's chain.
@@ -74,14 +75,16 @@ func (b *builder) userStepsTransform() {
 
 func (b *builder) userStep(us *eval.Step, ns *nodeState, hop Hop, args map[string]string) *Step {
 	st := &Step{ID: stepID(ns.n.Cluster, ns.n.Name, hop.Index, us.Name), Node: ns.n.Name, Cluster: ns.n.Cluster,
-		Phase: us.Name, Hop: hop, Module: us.Module, Commands: []string{}, DependsOn: []string{},
+		Phase: us.Name, Hop: hop, Module: us.Module, User: true, Commands: []string{}, DependsOn: []string{},
 		EstimateS: b.userEstimate(us, ns, args), Args: args}
 	st.Commands = b.commands(us.Module, ns.n.Kind, st)
 	return st
 }
 
 // insertUser puts a user step into the node's chain at position at; inside a
-// drained window it is out of service too.
+// drained window it is out of service too, and may not accept new service:
+// that would put the node back in service halfway through its hop, in place
+// of the planned undrain.
 func (b *builder) insertUser(us *eval.Step, st *Step, ns *nodeState, at int) bool {
 	if !b.addStep(st) {
 		rng := us.Range
@@ -93,7 +96,13 @@ func (b *builder) insertUser(us *eval.Step, st *Step, ns *nodeState, at int) boo
 	c := b.chain[ns]
 	if at > 0 && at < len(c) {
 		prev, next := b.steps[c[at-1]], b.steps[c[at]]
-		st.OutOfService = prev.OutOfService && next.OutOfService && prev.Phase != PhaseUndrain
+		st.OutOfService = prev.OutOfService && next.OutOfService && !prev.Planned(PhaseUndrain)
+	}
+	if st.OutOfService && us.Module == "sm.undrain" {
+		rng := us.Range
+		b.appendOnce(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Step accepts new service inside a drained window",
+			Detail:  "The step " + us.Name + " runs sm.undrain on " + ns.n.Name + " between its drain and its undrain, while the node is being changed. Place it outside that window (before = \"drain\" or after = \"undrain\"): the plan puts the node back in service itself once it is verified.",
+			Subject: &rng}})
 	}
 	c = append(c, "")
 	copy(c[at+1:], c[at:])
@@ -133,12 +142,7 @@ func (b *builder) userArgs(us *eval.Step, ns *nodeState) map[string]string {
 	n.Release, n.Target = ns.release, ns.target
 	ctx := eval.NodeContext(b.cfg.Ctx, &n, nil)
 	out := map[string]string{}
-	names := make([]string, 0, len(us.Args))
-	for k := range us.Args {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(us.Args)) {
 		expr := us.Args[k]
 		if readsFacts(expr) {
 			out[k] = FactsPlaceholder

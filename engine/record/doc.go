@@ -1,4 +1,5 @@
-// Package record keeps the audit trail of a run (DESIGN §9): the append-only,
+// Package record keeps the audit trail of a run (README "Execution, records
+// and safety"): the append-only,
 // fsynced journal, the lock that stops a second apply of the same change, the
 // change record writers (plan.json, record.json, record.md), the listing and
 // terminal rendering of records, and the git commit of a new record.
@@ -6,7 +7,7 @@
 // Layout: records/<change_id>/.lock, and per run
 // records/<change_id>/<UTC YYYYMMDDTHHMMSSZ>-<apply|dry-run>[-N]/ holding
 // plan.json, journal.jsonl, record.json and record.md. Folders are 0700,
-// files 0600 (DESIGN §11).
+// files 0600.
 //
 // The journal is the record of truth while a run lives: record.json and
 // record.md are written once at the end, and a run killed before that is

@@ -123,7 +123,8 @@ type GuardVerdict struct {
 	Message string `json:"message,omitempty"`
 }
 
-// RollbackAction is one thing the failure policy did after a failure.
+// RollbackAction is one thing the run did to put a node back: the failure
+// policy after a failure, or the undrain ending a user step's drain.
 type RollbackAction struct {
 	Time    time.Time `json:"time,omitzero"`
 	Node    string    `json:"node"`

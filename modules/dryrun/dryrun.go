@@ -11,15 +11,13 @@ package dryrun
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/runbook-dev/runbook/internal/fileio"
 	"github.com/runbook-dev/runbook/modules"
 )
 
@@ -143,12 +141,7 @@ type fileID struct {
 }
 
 func (r *Recorder) localSHA256(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	st, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
@@ -159,11 +152,9 @@ func (r *Recorder) localSHA256(ctx context.Context, path string) (string, error)
 	if ok {
 		return sum, nil
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+	if sum, _, err = fileio.SHA256(ctx, path); err != nil {
 		return "", err
 	}
-	sum = hex.EncodeToString(h.Sum(nil))
 	r.mu.Lock()
 	if r.sums == nil {
 		r.sums = map[fileID]string{}
@@ -171,16 +162,4 @@ func (r *Recorder) localSHA256(ctx context.Context, path string) (string, error)
 	r.sums[id] = sum
 	r.mu.Unlock()
 	return sum, nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }

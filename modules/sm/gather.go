@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,7 +108,7 @@ func (f Facts) Values() map[string]string {
 // downServices lists the services not up, sorted.
 func (f Facts) downServices() []string {
 	var out []string
-	for _, s := range sortedNames(f.Services) {
+	for _, s := range slices.Sorted(maps.Keys(f.Services)) {
 		if f.Services[s] != "up" {
 			out = append(out, s)
 		}

@@ -2,16 +2,14 @@ package sm
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
+	"github.com/runbook-dev/runbook/internal/fileio"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/localpath"
 )
@@ -117,15 +115,7 @@ func nodeStore(store, node string) (string, error) {
 }
 
 // fileSHA256 is the hex sha256 of a controller file.
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+func fileSHA256(ctx context.Context, p string) (string, error) {
+	sum, _, err := fileio.SHA256(ctx, p)
+	return sum, err
 }

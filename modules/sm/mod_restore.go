@@ -75,7 +75,7 @@ func (m Restore) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mo
 		if t.Args["archive"] == "" {
 			return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("%s is not on the node (or differs) and no controller copy was given", remote)}
 		}
-		if local, err := fileSHA256(t.Args["archive"]); err != nil || local != want {
+		if local, err := fileSHA256(ctx, t.Args["archive"]); err != nil || local != want {
 			return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("controller copy %s is missing or its sha256 differs from %s", t.Args["archive"], want)}
 		}
 		if !isDryRun(conn) {

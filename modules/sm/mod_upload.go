@@ -42,7 +42,7 @@ func (m Upload) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 		done.Summary = remote + " already on the node (sha256 matches)"
 		return done, nil
 	}
-	if local, err := fileSHA256(t.Args["local"]); err != nil {
+	if local, err := fileSHA256(ctx, t.Args["local"]); err != nil {
 		return modules.Outcome{}, fmt.Errorf("%s: artifact %s: %w", t.Node, t.Args["artifact"], err)
 	} else if local != want {
 		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, mismatch(t.Args["local"], want)}

@@ -2,7 +2,6 @@ package sm
 
 import (
 	"context"
-	"sort"
 
 	"github.com/runbook-dev/runbook/modules"
 	filecopy "github.com/runbook-dev/runbook/modules/copy"
@@ -32,13 +31,4 @@ func Modules(p *Profile) map[string]modules.Module {
 // is never re-run blindly.
 type Confirmer interface {
 	Confirm(ctx context.Context, conn modules.Conn, t modules.Task) (modules.Outcome, error)
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

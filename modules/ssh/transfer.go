@@ -13,6 +13,7 @@ import (
 
 	"github.com/pkg/sftp"
 
+	"github.com/runbook-dev/runbook/internal/fileio"
 	"github.com/runbook-dev/runbook/modules"
 )
 
@@ -70,7 +71,7 @@ func (c *Conn) Upload(ctx context.Context, local, remote string) (string, error)
 		return "", c.transportErr("open "+remote, err)
 	}
 	h := sha256.New()
-	_, err = io.CopyBuffer(writerOnly{w}, ctxReader{ctx, io.TeeReader(f, h)}, make([]byte, copyBuffer))
+	_, err = io.CopyBuffer(writerOnly{w}, fileio.Reader(ctx, io.TeeReader(f, h)), make([]byte, copyBuffer))
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
@@ -106,7 +107,7 @@ func (c *Conn) Download(ctx context.Context, remote, local string) (string, erro
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
 	h := sha256.New()
-	_, err = io.CopyBuffer(io.MultiWriter(tmp, h), ctxReader{ctx, r}, make([]byte, copyBuffer))
+	_, err = io.CopyBuffer(io.MultiWriter(tmp, h), fileio.Reader(ctx, r), make([]byte, copyBuffer))
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -174,20 +175,6 @@ func lastLine(b []byte) string {
 		s = s[:200]
 	}
 	return s
-}
-
-// ctxReader stops a copy when its context ends. It also hides WriterTo, so
-// copies go through the large buffer.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }
 
 // writerOnly hides ReaderFrom, so copies go through the large buffer.

@@ -9,11 +9,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/runbook-dev/runbook/internal/release"
 )
 
 // archiveManifest is the first member of a backup archive: what node and
@@ -122,7 +126,7 @@ func writeArchive(dst, data string, st *State, t time.Time, users int) error {
 	if err := add("manifest.json", mb); err != nil {
 		return err
 	}
-	for _, name := range sortedKeys(bodies) {
+	for _, name := range slices.Sorted(maps.Keys(bodies)) {
 		if err := add("data/"+name, bodies[name]); err != nil {
 			return err
 		}
@@ -196,18 +200,9 @@ func (s *session) restoreSM(args []string) int { return s.restore(args, "restore
 func (s *session) migrate(args []string) int { return s.restore(args, "migrate", "smDataMigration") }
 
 func (s *session) restore(args []string, phase, tool string) int {
-	fl, pos := parseFlags(args)
-	arch := fl["archive"]
-	if arch == "" && len(pos) > 0 {
-		arch = pos[0]
-	}
-	if arch == "" {
-		fmt.Fprintf(s.stderr, "usage: %s --archive FILE\n", tool)
-		return 2
-	}
-	st, err := Load(s.dir)
-	if err != nil {
-		return s.fail("%v", err)
+	_, arch, st, code, ok := s.fileArg(args, "archive", tool, "--archive FILE")
+	if !ok {
+		return code
 	}
 	m, files, err := readArchive(s.n.path(arch))
 	if err != nil {
@@ -216,7 +211,7 @@ func (s *session) restore(args []string, phase, tool string) int {
 	if m.Product != product(st.Kind) || m.Kind != st.Kind {
 		return s.fail("%s is a %s backup; this node is %s", arch, m.Kind, st.Kind)
 	}
-	if compareReleases(m.Release, st.Release) > 0 {
+	if release.Compare(m.Release, st.Release) > 0 {
 		return s.fail("%s was taken on release %s, newer than the installed %s", arch, m.Release, st.Release)
 	}
 	if code, done := s.phase(phase); done {

@@ -1,13 +1,14 @@
 package sim
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/runbook-dev/runbook/internal/fileio"
 )
 
 // operands drops options (and a "--" separator) from args.
@@ -31,16 +32,8 @@ func operands(args []string) []string {
 
 // FileSHA256 is the hex sha256 of a local file.
 func FileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum, _, err := fileio.SHA256(context.Background(), path)
+	return sum, err
 }
 
 // sha256sum prints "HEX  PATH" for each file, as coreutils does.

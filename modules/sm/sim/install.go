@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/runbook-dev/runbook/internal/release"
 )
 
 // Minimum free space the installers want, per mount (MiB).
@@ -38,6 +40,26 @@ func parseFlags(args []string) (map[string]string, []string) {
 	return fl, pos
 }
 
+// fileArg reads the flags of a tool that works on one file, named by --name
+// or as the first operand, and the node's state. ok is false once it has
+// printed the usage or the failure; code is then the exit status.
+func (s *session) fileArg(args []string, name, tool, usage string) (fl map[string]string, file string, st *State, code int, ok bool) {
+	fl, pos := parseFlags(args)
+	file = fl[name]
+	if file == "" && len(pos) > 0 {
+		file = pos[0]
+	}
+	if file == "" {
+		fmt.Fprintf(s.stderr, "usage: %s %s\n", tool, usage)
+		return nil, "", nil, 2, false
+	}
+	st, err := Load(s.dir)
+	if err != nil {
+		return nil, "", nil, s.fail("%v", err), false
+	}
+	return fl, file, st, 0, true
+}
+
 // upgradeSM installs a release medium on an SM or BSM.
 func (s *session) upgradeSM(args []string) int { return s.install(args, "release", "upgradeSM", false) }
 
@@ -51,18 +73,9 @@ func (s *session) patchdeploy(args []string) int { return s.install(args, "", "S
 // install checks a medium (checksum, product, release, disk) and applies it,
 // then reboots the node. want is "release", "ssp" or "" (either).
 func (s *session) install(args []string, want, tool string, smgr bool) int {
-	fl, pos := parseFlags(args)
-	media := fl["media"]
-	if media == "" && len(pos) > 0 {
-		media = pos[0]
-	}
-	if media == "" {
-		fmt.Fprintf(s.stderr, "usage: %s --media FILE [--sha256 HEX]\n", tool)
-		return 2
-	}
-	st, err := Load(s.dir)
-	if err != nil {
-		return s.fail("%v", err)
+	fl, media, st, code, ok := s.fileArg(args, "media", tool, "--media FILE [--sha256 HEX]")
+	if !ok {
+		return code
 	}
 	if (st.Kind == KindSMGR) != smgr {
 		fmt.Fprintf(s.stderr, "bash: line 1: %s: command not found\n", tool)
@@ -104,10 +117,10 @@ func (s *session) install(args []string, want, tool string, smgr bool) int {
 	case m.Kind == "ssp" && m.SSP <= st.SSP:
 		fmt.Fprintf(s.stdout, "Security Service Pack %d is already installed (requested %d): nothing to do\n", st.SSP, m.SSP)
 		return 0
-	case m.Kind == "release" && compareReleases(m.Release, st.Release) == 0:
+	case m.Kind == "release" && release.Compare(m.Release, st.Release) == 0:
 		fmt.Fprintf(s.stdout, "Release %s is already installed: nothing to do\n", st.Release)
 		return 0
-	case m.Kind == "release" && compareReleases(m.Release, st.Release) < 0 && !hasFlag(fl, "rollback"):
+	case m.Kind == "release" && release.Compare(m.Release, st.Release) < 0 && !hasFlag(fl, "rollback"):
 		return s.fail("media %s holds release %s, older than the installed %s: downgrade refused", media, m.Release, st.Release)
 	}
 	if code, done := s.phase(phase); done {
@@ -146,7 +159,7 @@ func (s *session) apply(m Media) int {
 			st.record(t, "ssp", s.line, from, from, fmt.Sprintf("ssp %d -> %d", st.SSP, m.SSP))
 			st.SSP = m.SSP
 		} else {
-			cross := line(m.Release) != line(from)
+			cross := release.Line(m.Release) != release.Line(from)
 			if cross {
 				if err := wipeUserData(s.n.data()); err != nil {
 					return err

@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -203,41 +203,9 @@ func Digest(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	names := sortedKeys(sums)
-	sort.Strings(names)
 	h := sha256.New()
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
 		fmt.Fprintf(h, "%s\x00%s\n", name, sums[name])
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// line is a release's line: "8.1.3.8" → "8.1".
-func line(release string) string {
-	p := strings.SplitN(release, ".", 3)
-	if len(p) < 2 {
-		return release
-	}
-	return p[0] + "." + p[1]
-}
-
-// compareReleases orders dotted releases numerically.
-func compareReleases(a, b string) int {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(pa), len(pb)); i++ {
-		var x, y int
-		if i < len(pa) {
-			fmt.Sscan(pa[i], &x)
-		}
-		if i < len(pb) {
-			fmt.Sscan(pb[i], &y)
-		}
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
