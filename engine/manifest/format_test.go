@@ -86,7 +86,7 @@ func TestWriteDiagnostics(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "Error: Unsupported argument\n\n  on m.hcl:2:2:\n     2: \trelase = \"1\"\n        \t^^^^^^\n\n" +
-		"An argument named \"relase\" is not expected here. Valid arguments here: change_id, description, target.\n\n"
+		"An argument named \"relase\" is not expected here. Valid arguments here: change_id, description, media_dir, target.\n\n"
 	if buf.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
 	}
