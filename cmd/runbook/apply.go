@@ -25,6 +25,8 @@ type applyOpts struct {
 	forceUnlock bool
 	labDir      string
 	timeScale   float64
+	// ignoreWindow lets apply start outside the maintenance window.
+	ignoreWindow bool
 }
 
 func applyCommand() *command {
@@ -63,6 +65,7 @@ Examples:
 			fs.StringVar(&o.records, "records", "records", "write change records under `DIR`")
 			fs.BoolVar(&o.commit, "commit", false, "commit the new change record to the git repository that holds it")
 			fs.BoolVar(&o.forceUnlock, "force-unlock", false, "remove the change's lock first (only when no other apply is running)")
+			fs.BoolVar(&o.ignoreWindow, "ignore-window", false, "apply even outside the manifest's maintenance window (warned about and recorded)")
 			fs.StringVar(&o.labDir, "lab-dir", "", "with --lab: keep the simulated nodes' state in `DIR` (default: a temporary folder)")
 			fs.Float64Var(&o.timeScale, "time-scale", 1, "with --lab: multiply simulated durations (e.g. 60 for a realistic rehearsal)")
 			return o

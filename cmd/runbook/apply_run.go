@@ -118,20 +118,21 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	view := progress.For(io.out, red, p, o.json)
 	dialer, gather := connections(o, l, lb)
 	x := exec.New(exec.Options{
-		Dialer:     dialer,
-		Modules:    sm.Modules(l.prof),
-		Gather:     gather,
-		DryRun:     o.dryRun,
-		Offline:    dialer == nil,
-		WrapDryRun: func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, nil) },
-		Parallel:   o.parallel,
-		KeepGoing:  o.keepGoing,
-		Clusters:   o.clusters,
-		Observer:   view,
-		Recorder:   rc,
-		Redactor:   red,
-		Resume:     resume,
-		Limits:     limits(o),
+		Dialer:       dialer,
+		Modules:      sm.Modules(l.prof),
+		Gather:       gather,
+		DryRun:       o.dryRun,
+		IgnoreWindow: o.ignoreWindow,
+		Offline:      dialer == nil,
+		WrapDryRun:   func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, nil) },
+		Parallel:     o.parallel,
+		KeepGoing:    o.keepGoing,
+		Clusters:     o.clusters,
+		Observer:     view,
+		Recorder:     rc,
+		Redactor:     red,
+		Resume:       resume,
+		Limits:       limits(o),
 		// firewall.ports: the catalog's SM -> System Manager port matrix,
 		// checked with the (possibly overridden) command profile.
 		FirewallPorts: l.cat.Firewall,
@@ -180,6 +181,8 @@ func applyError(res *exec.Result, err error, red *record.Redactor) error {
 	switch {
 	case errors.Is(err, exec.ErrInterrupted) || (res != nil && res.Interrupted):
 		return &interruptedError{red.Err(errors.New("apply interrupted"))}
+	case errors.As(err, new(*exec.WindowError)):
+		return red.Err(fmt.Errorf("apply refused: %w (apply inside the window, or pass --ignore-window to apply anyway)", err))
 	case errors.Is(err, exec.ErrHalted):
 		return &haltedError{red.Err(err)}
 	case err != nil:

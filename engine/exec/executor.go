@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/runbook-dev/runbook/engine/eval"
@@ -33,6 +34,12 @@ type run struct {
 	clock Clock
 	red   *record.Redactor
 	pool  *pool
+
+	// windowOutside: the run started outside the maintenance window (a
+	// dry-run, or the window ignored); windowShift moves a dry-run that
+	// started before the window to the window's start (see window.go).
+	windowOutside bool
+	windowShift   time.Duration
 
 	steps  []*plan.Step
 	nodes  map[string]*nodeState
@@ -64,6 +71,10 @@ func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Re
 			r.finish(ctx, err)
 			return r.res, err
 		}
+	}
+	if err := r.openWindow(); err != nil {
+		r.finish(ctx, err)
+		return r.res, err
 	}
 	if err := r.gatherAll(ctx); err != nil {
 		r.finish(ctx, err)

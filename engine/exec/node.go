@@ -36,7 +36,6 @@ type nodeState struct {
 	failed     bool
 	rolledBack bool
 
-	windowChecked bool // window.closed is checked before the node's first drain
 	portsChecked  bool // firewall.ports is checked at the first precheck of the run
 	declared      bool // offline dry-run: facts are the manifest's, not the node's
 }

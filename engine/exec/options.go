@@ -79,6 +79,11 @@ type Options struct {
 	// step shows the commands its module would run.
 	Offline bool
 
+	// IgnoreWindow lets a real apply start outside the maintenance window
+	// and skips the window.closed refusals: each is journalled as a warning
+	// instead. Without it, a run outside the window touches no node.
+	IgnoreWindow bool
+
 	// Parallel bounds the clusters worked on at once; 0 takes policy.parallel.
 	Parallel int
 	// KeepGoing lets other clusters go on after one cluster failed.

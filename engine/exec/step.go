@@ -71,6 +71,11 @@ func (r *run) runPhase(ctx context.Context, ns *nodeState, s *plan.Step) (module
 	if isUserStep(s) {
 		return r.runModule(ctx, ns, s, r.task(ns, s))
 	}
+	if plan.ChangesNode(s.Phase) {
+		if err := r.windowGuard(s, ns); err != nil {
+			return modules.Outcome{}, err
+		}
+	}
 	switch s.Phase {
 	case plan.PhasePrecheck:
 		return r.precheck(ctx, ns, s)
