@@ -3,8 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/exec"
 	"github.com/runbook-dev/runbook/engine/plan"
 )
 
@@ -27,6 +29,9 @@ type applyOpts struct {
 	timeScale   float64
 	// ignoreWindow lets apply start outside the maintenance window.
 	ignoreWindow bool
+	// interruptGrace bounds how long a running change may go on after
+	// SIGINT/SIGTERM.
+	interruptGrace time.Duration
 }
 
 func applyCommand() *command {
@@ -66,6 +71,7 @@ Examples:
 			fs.BoolVar(&o.commit, "commit", false, "commit the new change record to the git repository that holds it")
 			fs.BoolVar(&o.forceUnlock, "force-unlock", false, "remove the change's lock first (only when no other apply is running)")
 			fs.BoolVar(&o.ignoreWindow, "ignore-window", false, "apply even outside the manifest's maintenance window (warned about and recorded)")
+			fs.DurationVar(&o.interruptGrace, "interrupt-grace", exec.DefaultLimits.InterruptGrace, "after Ctrl-C, how long a change already running (installer, restore) may go on before it is stopped and its node is in unknown state")
 			fs.StringVar(&o.labDir, "lab-dir", "", "with --lab: keep the simulated nodes' state in `DIR` (default: a temporary folder)")
 			fs.Float64Var(&o.timeScale, "time-scale", 1, "with --lab: multiply simulated durations (e.g. 60 for a realistic rehearsal)")
 			return o
@@ -77,6 +83,9 @@ Examples:
 			}
 			if (o.labDir != "" || o.timeScale != 1) && !o.lab {
 				return usagef("apply: --lab-dir and --time-scale only go with --lab")
+			}
+			if o.interruptGrace <= 0 {
+				return usagef("apply: --interrupt-grace must be positive")
 			}
 			if o.parallel < 0 {
 				return usagef("apply: --parallel must be positive")

@@ -5,10 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/runbook-dev/runbook/cmd/runbook/progress"
@@ -34,7 +31,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		return errReported
 	}
 	red := redactorFor(l.cfg)
-	ctx, stop := signal.NotifyContext(io.ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(io, o.interruptGrace)
 	defer stop()
 
 	var lb *lab.Lab
@@ -143,6 +140,11 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		view.SetOutcome(progress.Outcome{Succeeded: res.Succeeded, Failed: res.Failed, RolledBack: res.RolledBack, Incomplete: res.Incomplete})
 	}
 	view.Close()
+	if res != nil {
+		for _, n := range res.Unknown {
+			fmt.Fprintf(io.err, "%s is %s\n", n, exec.UnknownState)
+		}
+	}
 
 	if !o.json {
 		fmt.Fprintf(io.err, "Change record: %s\n", rc.Dir())
@@ -249,8 +251,8 @@ func resumeEvents(changeDir string) ([]record.Event, error) {
 // rehearsal mostly waiting.
 func limits(o *applyOpts) exec.Limits {
 	if !o.lab {
-		return exec.Limits{}
+		return exec.Limits{InterruptGrace: o.interruptGrace}
 	}
 	poll := time.Duration(float64(200*time.Millisecond) * o.timeScale)
-	return exec.Limits{Poll: poll, ReconnectInitial: poll}
+	return exec.Limits{Poll: poll, ReconnectInitial: poll, InterruptGrace: o.interruptGrace}
 }

@@ -140,6 +140,13 @@ type Limits struct {
 	ReconnectInitial time.Duration // first backoff; default 1s
 	ReconnectMax     time.Duration // backoff cap; default 30s
 	CleanupTimeout   time.Duration // undrain and flush after an interrupt; default 2m
+	// InterruptGrace is how long a node-changing step (installer, restore,
+	// migration) already running may go on after the run was interrupted;
+	// then it is stopped and its node is in unknown state. Default 10m.
+	InterruptGrace time.Duration
+	// UserStepTimeout bounds a user step (shell, copy …) that names no
+	// timeout of its own. Default 1h.
+	UserStepTimeout time.Duration
 }
 
 // DefaultLimits are the production thresholds.
@@ -154,6 +161,8 @@ var DefaultLimits = Limits{
 	ReconnectInitial: time.Second,
 	ReconnectMax:     30 * time.Second,
 	CleanupTimeout:   2 * time.Minute,
+	InterruptGrace:   10 * time.Minute,
+	UserStepTimeout:  time.Hour,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -187,6 +196,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.CleanupTimeout > 0 {
 		d.CleanupTimeout = l.CleanupTimeout
+	}
+	if l.InterruptGrace > 0 {
+		d.InterruptGrace = l.InterruptGrace
+	}
+	if l.UserStepTimeout > 0 {
+		d.UserStepTimeout = l.UserStepTimeout
 	}
 	return d
 }

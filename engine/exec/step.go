@@ -46,9 +46,7 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 		return StatusOK
 	}
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
-			Status: StatusInterrupted, DurationMS: dur, Message: "interrupted"})
-		return StatusInterrupted
+		return r.interrupted(ns, s, dur)
 	}
 	ne := r.fail(ns.name, s.ID, err)
 	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
@@ -106,7 +104,11 @@ func (r *run) task(ns *nodeState, s *plan.Step) modules.Task {
 	if args == nil {
 		args = map[string]string{}
 	}
-	return modules.Task{Node: ns.name, Kind: ns.kind, Phase: s.Phase, From: s.Hop.From, To: s.Hop.To, Args: args}
+	t := modules.Task{Node: ns.name, Kind: ns.kind, Phase: s.Phase, From: s.Hop.From, To: s.Hop.To, Args: args}
+	if isUserStep(s) {
+		t.Timeout = r.lim.UserStepTimeout // planned phases take theirs from the profile
+	}
+	return t
 }
 
 // runModule runs the step's module on the node's connection. When the node
