@@ -11,6 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
+	"github.com/runbook-dev/runbook/modules/sm"
 )
 
 // StatusInterrupted is the status of a step cut short by cancellation.
@@ -131,18 +132,30 @@ func (r *run) runModule(ctx context.Context, ns *nodeState, s *plan.Step, t modu
 	if err != nil {
 		return modules.Outcome{}, err
 	}
-	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, t)
+	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID, reboots: rebootsNode(s, mod)}, t)
 	if err != nil && r.opts.DryRun && errors.Is(err, dryrun.ErrOffline) {
 		return r.showCommands(ns, s, mod, t)
 	}
 	if err == nil || ctx.Err() != nil || !r.lost(err) {
 		return out, err
 	}
-	r.progress(s, ns.name, "connection to %s lost during %s (%v): reconnecting", ns.name, s.Phase, err)
+	if errors.Is(err, sm.ErrRebooting) {
+		r.progress(s, ns.name, "%s is rebooting, as the %s does (expected): reconnecting", ns.name, s.Phase)
+	} else {
+		r.progress(s, ns.name, "connection to %s lost during %s (%v): reconnecting", ns.name, s.Phase, err)
+	}
 	if _, rerr := r.pool.redial(ctx, ns); rerr != nil {
 		return out, fmt.Errorf("%w; reconnect: %w", err, rerr)
 	}
 	return r.settle(ctx, ns, s, t, mod, err)
+}
+
+// rebootsNode reports whether the step runs an installer that ends by
+// rebooting the node: a planned ssp or upgrade whose module confirms its
+// outcome from facts after the reboot.
+func rebootsNode(s *plan.Step, mod modules.Module) bool {
+	_, ok := mod.(confirmer)
+	return ok && !isUserStep(s) && (s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseSSP)
 }
 
 // wait sleeps d or until ctx ends.
