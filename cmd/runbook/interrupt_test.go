@@ -51,14 +51,18 @@ func startHungLab(t *testing.T, args ...string) *hungLab {
 	return h
 }
 
-// until polls cond; the run ending first fails the test.
+// until polls cond; the run ending first fails the test, and so does a
+// generous bound (only there so that a hang fails the test, not the suite).
 func (h *hungLab) until(t *testing.T, cond func() bool) {
 	t.Helper()
+	giveUp := time.After(2 * time.Minute)
 	for !cond() {
 		select {
 		case err := <-h.done:
 			h.exited = true
 			t.Fatalf("apply ended (%v) before the awaited point:\n%s", err, tail(h.out.String(), 3000))
+		case <-giveUp:
+			t.Fatalf("the awaited point never came:\n%s", tail(h.out.String(), 3000))
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
