@@ -33,13 +33,14 @@ func (c *stepClock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// windowNow is the controller's time in these tests: the fake nodes report
-// the real clock, which time.skew compares with it.
-var windowNow = time.Now().UTC().Truncate(time.Second)
+// testNow is the controller's time in a test: the fake nodes report the
+// real clock, which time.skew compares with it.
+func testNow() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
 // Outside the window (before it opens, or after it closed) apply refuses
 // before it reads or changes any node, naming the window and the time now.
 func TestWindowRefusesApplyBeforeAnyNode(t *testing.T) {
+	windowNow := testNow()
 	cases := map[string]*eval.Window{
 		"opens in three weeks": {Start: windowNow.Add(21 * 24 * time.Hour), End: windowNow.Add(21*24*time.Hour + 4*time.Hour)},
 		"closed an hour ago":   {Start: windowNow.Add(-5 * time.Hour), End: windowNow.Add(-time.Hour)},
@@ -83,6 +84,7 @@ func TestWindowRefusesApplyBeforeAnyNode(t *testing.T) {
 // --ignore-window lets the run go on outside the window; the warning is
 // journalled (and so in the record) with the window's guard id.
 func TestIgnoreWindowWarnsAndRecords(t *testing.T) {
+	windowNow := testNow()
 	w := newWorld(t)
 	p, cfg := coreCluster(w)
 	cfg.Runbook.Window = &eval.Window{Start: windowNow.Add(21 * 24 * time.Hour), End: windowNow.Add(21*24*time.Hour + 4*time.Hour)}
@@ -108,6 +110,7 @@ func TestIgnoreWindowWarnsAndRecords(t *testing.T) {
 
 // A dry-run outside the window keeps working and says apply would refuse.
 func TestDryRunOutsideWindowReportsTheVerdict(t *testing.T) {
+	windowNow := testNow()
 	w := newWorld(t)
 	p, cfg := coreCluster(w)
 	cfg.Runbook.Window = &eval.Window{Start: windowNow.Add(21 * 24 * time.Hour), End: windowNow.Add(21*24*time.Hour + 4*time.Hour)}
@@ -130,6 +133,7 @@ func TestDryRunOutsideWindowReportsTheVerdict(t *testing.T) {
 // System Manager has no drain: its installer is checked against the
 // window all the same, and refused when the node no longer fits.
 func TestWindowCheckedBeforeSystemManagerChange(t *testing.T) {
+	windowNow := testNow()
 	w := newWorld(t)
 	w.add("smgr", "smgr", eval.KindSMGR, "10.1.3.0")
 	p, cfg := buildPlan([]spec{{"smgr", "smgr", eval.KindSMGR, "10.1.3.0", "10.2.0.1", ""}})
@@ -157,6 +161,7 @@ func TestWindowCheckedBeforeSystemManagerChange(t *testing.T) {
 // the first drain: an upgrade that no longer fits after a long drain is
 // refused, and the node is put back in service.
 func TestWindowRecheckedBeforeEveryChange(t *testing.T) {
+	windowNow := testNow()
 	w := newWorld(t)
 	p, cfg := coreCluster(w)
 	cfg.Runbook.Window = &eval.Window{Start: windowNow.Add(-time.Hour), End: windowNow.Add(2 * time.Hour)}
