@@ -42,13 +42,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 			return red.Err(err)
 		}
 		defer lb.Close()
-		if w := l.cfg.Runbook.Window; w != nil {
-			// A rehearsal happens now, not on the night of the change: keep the
-			// window's length, start it now, so window.closed is exercised.
-			length := w.End.Sub(w.Start)
-			w.Start = time.Now().UTC()
-			w.End = w.Start.Add(length)
-		}
+		lab.StartWindowNow(l.cfg, time.Now())
 	}
 
 	p := l.compile(plan.Options{})

@@ -39,10 +39,7 @@ func TestRenderersOnARealRun(t *testing.T) {
 		t.Fatal(diags)
 	}
 	cfg.Backup.Store = t.TempDir()
-	if w := cfg.Runbook.Window; w != nil {
-		// As apply --lab does: the rehearsal's window starts now.
-		w.Start, w.End = time.Now().UTC(), time.Now().UTC().Add(w.End.Sub(w.Start))
-	}
+	lab.StartWindowNow(cfg, time.Now()) // as apply --lab does
 	l, err := lab.Start(t.Context(), cfg, lab.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
