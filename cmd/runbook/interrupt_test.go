@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,10 +69,10 @@ func (h *hungLab) until(t *testing.T, cond func() bool) {
 	}
 }
 
-// interrupt sends SIGINT.
-func (h *hungLab) interrupt(t *testing.T) {
+// signal sends sig to the apply.
+func (h *hungLab) signal(t *testing.T, sig os.Signal) {
 	t.Helper()
-	if err := h.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := h.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -89,14 +90,14 @@ func (h *hungLab) wait(t *testing.T) int {
 	return h.cmd.ProcessState.ExitCode()
 }
 
-// TestInterruptStopsHungInstaller: SIGINT while sm-chi's installer hangs.
+// TestInterruptStopsHungInstaller: SIGTERM while sm-chi's installer hangs.
 // No new step starts, the running installer is named, and once the
 // (configured) grace ran out it is stopped: exit 4, sm-chi reported and
 // recorded in unknown state, and left as it was (denying new service).
 func TestInterruptStopsHungInstaller(t *testing.T) {
 	t.Parallel()
 	h := startHungLab(t, "--interrupt-grace", "1s")
-	h.interrupt(t)
+	h.signal(t, syscall.SIGTERM)
 	code := h.wait(t)
 	out := h.out.String()
 	if code != 4 {
@@ -124,9 +125,9 @@ func TestInterruptStopsHungInstaller(t *testing.T) {
 func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	t.Parallel()
 	h := startHungLab(t)
-	h.interrupt(t)
+	h.signal(t, os.Interrupt)
 	h.until(t, func() bool { return strings.Contains(h.out.String(), "Interrupt received") })
-	h.interrupt(t)
+	h.signal(t, os.Interrupt)
 	code := h.wait(t)
 	out := h.out.String()
 	if code != 4 {

@@ -46,7 +46,8 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 			Status: StatusOK, DurationMS: dur, Message: out.Summary, Values: out.Values})
 		return StatusOK
 	}
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+	var timedOut *sm.TimeoutError
+	if ctx.Err() != nil && !errors.As(err, &timedOut) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return r.interrupted(ns, s, dur)
 	}
 	ne := r.fail(ns.name, s.ID, err)
