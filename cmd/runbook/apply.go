@@ -47,6 +47,11 @@ manifest), verifies the media, takes the change's lock, then walks the plan: clu
 parallel, one node out of service per cluster, every runtime guard checked right before the
 step it protects. Every event goes to records/<change_id>/<time>-apply/journal.jsonl.
 
+Outside the manifest's maintenance window apply refuses before it connects to any node
+(--ignore-window overrides, with a warning in the record); --dry-run still runs. Ctrl-C starts
+nothing new; a change already running gets --interrupt-grace to end, then is stopped and its
+node reported in unknown state (exit 4). A second Ctrl-C exits at once.
+
 Examples:
   runbook apply --lab --auto-approve examples/core-cluster     # rehearse in the built-in lab
   runbook apply --dry-run examples/core-cluster                # every command, nothing runs, no connection
