@@ -15,13 +15,16 @@
 #       lower     = true         lower-case parsed values
 #       map       = { A = "a" }  translate the parsed value
 #       stdin     = "..."        fed to the command (answers to prompts)
-#       timeout   = "30m"        bound on the command
+#       timeout   = "30m"        bound on the command. Every action has one: a command
+#                                 that outlives it is stopped; a node-changing action
+#                                 (installer, restore, migration) then fails the step
 #     }
 #     action "NAME" { command = "" }   the kind has no such action (disables an inherited one)
 #   }
 #
 # Merge rule for overrides: an action given for the same kind and action name
-# replaces the default one whole; other actions and kinds stay.
+# replaces the default one whole, except that an override without a timeout
+# keeps the default action's timeout; other actions and kinds stay.
 
 kind "session_manager" {
   # --- facts (read-only) ---
@@ -31,12 +34,14 @@ kind "session_manager" {
     read_only = true
     parse     = "regex"
     regex     = "(?m)^Release:\\s*([0-9][0-9.]*)\\s*$"
+    timeout   = "2m"
   }
   action "ssp" {
     command   = "cat /opt/Avaya/install.properties"
     read_only = true
     parse     = "lines_kv"
     key       = "SSP"
+    timeout   = "2m"
   }
   action "service_state" {
     command   = "smcli service-state"
@@ -44,12 +49,14 @@ kind "session_manager" {
     parse     = "regex"
     regex     = "(?m)^Service State:\\s*(Accept|Deny) New Service"
     map       = { Accept = "accepting", Deny = "denying" }
+    timeout   = "2m"
   }
   action "active_calls" {
     command   = "smcli active-calls"
     read_only = true
     parse     = "regex"
     regex     = "(?m)^Active Calls:\\s*([0-9]+)"
+    timeout   = "2m"
   }
   action "services" {
     command   = "statapp -s"
@@ -57,43 +64,51 @@ kind "session_manager" {
     parse     = "regex_map"
     regex     = "(?m)^(\\S+)\\s+[0-9]+/[0-9]+\\s+(UP|DOWN)\\s*$"
     lower     = true
+    timeout   = "2m"
   }
   action "disk" {
     command   = "df -Pm /var /opt /swlibrary"
     read_only = true
     parse     = "df"
+    timeout   = "2m"
   }
   action "clock" {
     command   = "date -u +%Y-%m-%dT%H:%M:%SZ"
     read_only = true
     parse     = "regex"
     regex     = "([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z)"
+    timeout   = "2m"
   }
   action "uds_backup" {
     command   = "smcli uds-backup"
     read_only = true
     parse     = "regex"
     regex     = "(?m)^UDS Backup:\\s*(\\S+)"
+    timeout   = "2m"
   }
   action "users" {
     command   = "smcli users"
     read_only = true
     parse     = "regex"
     regex     = "(?m)^Users:\\s*([0-9]+)"
+    timeout   = "2m"
   }
   action "data_digest" {
     command   = "smcli data-digest"
     read_only = true
     parse     = "regex"
     regex     = "(?m)^Data Digest:\\s*([0-9a-f]{64})"
+    timeout   = "10m"
   }
   action "precheck" {
     command   = "smcli precheck"
     read_only = true
+    timeout   = "15m"
   }
   action "verify" {
     command   = "smcli verify"
     read_only = true
+    timeout   = "15m"
   }
 
   # --- network (read-only) ---
@@ -111,12 +126,15 @@ kind "session_manager" {
     read_only = true
     parse     = "regex"
     regex     = "^([0-9a-f]{64})\\s"
+    timeout   = "15m"
   }
   action "mkdir" {
     command = "mkdir -p {{.path}}"
+    timeout = "2m"
   }
   action "remove" {
     command = "rm -f {{.path}}"
+    timeout = "2m"
   }
 
   # --- changes ---
@@ -149,9 +167,11 @@ kind "session_manager" {
   }
   action "deny_new_service" {
     command = "smcli service-state deny"
+    timeout = "5m"
   }
   action "accept_new_service" {
     command = "smcli service-state accept"
+    timeout = "5m"
   }
 }
 
@@ -167,6 +187,7 @@ kind "system_manager" {
     read_only = true
     parse     = "regex"
     regex     = "(?m)^Software Update Revision:\\s*([0-9][0-9.]*)\\s*$"
+    timeout   = "2m"
   }
   # System Manager has no User Data Storage: the fact stays empty.
   action "uds_backup" {

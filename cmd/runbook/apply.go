@@ -3,8 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/exec"
 	"github.com/runbook-dev/runbook/engine/plan"
 )
 
@@ -25,6 +27,11 @@ type applyOpts struct {
 	forceUnlock string
 	labDir      string
 	timeScale   float64
+	// ignoreWindow lets apply start outside the maintenance window.
+	ignoreWindow bool
+	// interruptGrace bounds how long a running change may go on after
+	// SIGINT/SIGTERM.
+	interruptGrace time.Duration
 }
 
 func applyCommand() *command {
@@ -45,6 +52,11 @@ step it protects. Every event goes to records/<change_id>/<time>-apply/journal.j
 The lock lives beside the manifest, in .runbook/<change_id>.lock (with --lab in the lab
 folder), whatever the working directory or --records: a second apply of the change is
 refused with the lock's id, holder, host, pid and start.
+
+Outside the manifest's maintenance window apply refuses before it connects to any node
+(--ignore-window overrides, with a warning in the record); --dry-run still runs. Ctrl-C starts
+nothing new; a change already running gets --interrupt-grace to end, then is stopped and its
+node reported in unknown state (exit 4). A second Ctrl-C exits at once.
 
 Examples:
   runbook apply --lab --auto-approve examples/core-cluster     # rehearse in the built-in lab
@@ -69,6 +81,8 @@ Examples:
 			fs.StringVar(&o.records, "records", "records", "write change records under `DIR`")
 			fs.BoolVar(&o.commit, "commit", false, "commit the new change record to the git repository that holds it")
 			fs.StringVar(&o.forceUnlock, "force-unlock", "", "remove the change's lock `LOCK_ID` first (the id the \"locked\" error names; refused while its holder runs on this host)")
+			fs.BoolVar(&o.ignoreWindow, "ignore-window", false, "apply even outside the manifest's maintenance window (warned about and recorded)")
+			fs.DurationVar(&o.interruptGrace, "interrupt-grace", exec.DefaultLimits.InterruptGrace, "after Ctrl-C, how long a change already running (installer, restore) may go on before it is stopped and its node is in unknown state")
 			fs.StringVar(&o.labDir, "lab-dir", "", "with --lab: keep the simulated nodes' state in `DIR` (default: a temporary folder)")
 			fs.Float64Var(&o.timeScale, "time-scale", 1, "with --lab: multiply simulated durations (e.g. 60 for a realistic rehearsal)")
 			return o
@@ -80,6 +94,9 @@ Examples:
 			}
 			if (o.labDir != "" || o.timeScale != 1) && !o.lab {
 				return usagef("apply: --lab-dir and --time-scale only go with --lab")
+			}
+			if o.interruptGrace <= 0 {
+				return usagef("apply: --interrupt-grace must be positive")
 			}
 			if o.parallel < 0 {
 				return usagef("apply: --parallel must be positive")

@@ -5,10 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/runbook-dev/runbook/cmd/runbook/progress"
@@ -51,7 +48,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 			return red.Err(err)
 		}
 	}
-	ctx, stop := signal.NotifyContext(io.ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(io, o.interruptGrace)
 	defer stop()
 
 	// The lock is released on every way out; lock.Release is nil-safe.
@@ -78,13 +75,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		// Backups of simulated nodes are no backups of the fleet: they stay
 		// in the lab, away from the manifest's backup store.
 		l.cfg.Backup.Store = lb.BackupStore()
-		if w := l.cfg.Runbook.Window; w != nil {
-			// A rehearsal happens now, not on the night of the change: keep the
-			// window's length, start it now, so window.closed is exercised.
-			length := w.End.Sub(w.Start)
-			w.Start = time.Now().UTC()
-			w.End = w.Start.Add(length)
-		}
+		lab.StartWindowNow(l.cfg, time.Now())
 	}
 
 	p := l.compile(plan.Options{})
@@ -150,20 +141,21 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	view := progress.For(io.out, red, p, o.json)
 	dialer, gather := connections(o, l, lb)
 	x := exec.New(exec.Options{
-		Dialer:     dialer,
-		Modules:    sm.Modules(l.prof),
-		Gather:     gather,
-		DryRun:     o.dryRun,
-		Offline:    dialer == nil,
-		WrapDryRun: func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, nil) },
-		Parallel:   o.parallel,
-		KeepGoing:  o.keepGoing,
-		Clusters:   o.clusters,
-		Observer:   view,
-		Recorder:   rc,
-		Redactor:   red,
-		Resume:     resume,
-		Limits:     limits(o),
+		Dialer:       dialer,
+		Modules:      sm.Modules(l.prof),
+		Gather:       gather,
+		DryRun:       o.dryRun,
+		IgnoreWindow: o.ignoreWindow,
+		Offline:      dialer == nil,
+		WrapDryRun:   func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, nil) },
+		Parallel:     o.parallel,
+		KeepGoing:    o.keepGoing,
+		Clusters:     o.clusters,
+		Observer:     view,
+		Recorder:     rc,
+		Redactor:     red,
+		Resume:       resume,
+		Limits:       limits(o),
 		// firewall.ports: the catalog's SM -> System Manager port matrix,
 		// checked with the (possibly overridden) command profile.
 		FirewallPorts: l.cat.Firewall,
@@ -174,6 +166,11 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		view.SetOutcome(progress.Outcome{Succeeded: res.Succeeded, Failed: res.Failed, RolledBack: res.RolledBack, Incomplete: res.Incomplete})
 	}
 	view.Close()
+	if res != nil {
+		for _, n := range res.Unknown {
+			fmt.Fprintf(io.err, "%s is %s\n", n, exec.UnknownState)
+		}
+	}
 
 	if !o.json {
 		fmt.Fprintf(io.err, "Change record: %s\n", rc.Dir())
@@ -212,6 +209,8 @@ func applyError(res *exec.Result, err error, red *record.Redactor) error {
 	switch {
 	case errors.Is(err, exec.ErrInterrupted) || (res != nil && res.Interrupted):
 		return &interruptedError{red.Err(errors.New("apply interrupted"))}
+	case errors.As(err, new(*exec.WindowError)):
+		return red.Err(fmt.Errorf("apply refused: %w (apply inside the window, or pass --ignore-window to apply anyway)", err))
 	case errors.Is(err, exec.ErrHalted):
 		return &haltedError{red.Err(err)}
 	case err != nil:
@@ -310,8 +309,8 @@ func resumeEvents(changeDir, mode string) ([]record.Event, error) {
 // rehearsal mostly waiting.
 func limits(o *applyOpts) exec.Limits {
 	if !o.lab {
-		return exec.Limits{}
+		return exec.Limits{InterruptGrace: o.interruptGrace}
 	}
 	poll := time.Duration(float64(200*time.Millisecond) * o.timeScale)
-	return exec.Limits{Poll: poll, ReconnectInitial: poll}
+	return exec.Limits{Poll: poll, ReconnectInitial: poll, InterruptGrace: o.interruptGrace}
 }

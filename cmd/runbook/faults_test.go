@@ -65,8 +65,9 @@ func TestLabFaults(t *testing.T) {
 }`,
 			names: []string{"chi-frozen"}},
 		// A hang is bounded by the action's timeout, which a manifest's
-		// profile block may shorten. A timed-out installer is not run again:
-		// the node's release says what happened, and rollback follows.
+		// profile block may shorten. A timed-out installer is a failure
+		// naming the timeout (not a reboot), is not run again, and the
+		// failure policy follows.
 		{name: "hang-upgrade", code: 3, chi: source,
 			extra: labNode("sm-chi", `hang = "upgrade"`) + `
 profile {
@@ -77,7 +78,7 @@ profile {
     }
   }
 }`,
-			names: []string{"core/sm-chi/1/upgrade"}},
+			names: []string{"core/sm-chi/1/upgrade", "upgrade did not end within 2s"}},
 		// A timed-out backup changed nothing: it is taken again.
 		{name: "hang-backup", code: 0, chi: target,
 			extra: labNode("sm-chi", `hang = "backup"`) + `

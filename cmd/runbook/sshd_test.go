@@ -154,7 +154,8 @@ func TestSSHDDryRunRefresh(t *testing.T) {
 }
 
 // TestSSHDApply: the real apply over sshd upgrades the fleet with one SSH
-// connection per node, plus one reconnect per reboot.
+// connection per node, plus one reconnect per reboot, each reboot reported
+// as the expected end of its install.
 func TestSSHDApply(t *testing.T) {
 	t.Parallel()
 	f := startFleet(t, standardFleet(), 0.2, "")
@@ -192,6 +193,9 @@ func TestSSHDApply(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dirs[0], "record.json")); err != nil || json.Unmarshal(b, &rec) != nil || rec.Status != "succeeded" {
 		t.Errorf("record.json: status %q (%v), want succeeded", rec.Status, err)
 	}
+	// Each installer's reboot is the expected end of the install.
+	journal, _ := os.ReadFile(filepath.Join(dirs[0], "journal.jsonl"))
+	rebootReported(t, stdout+stderr, string(journal), "smgr", "sm-dal", "sm-chi")
 }
 
 // TestSSHDChangedHostKey: one SM's known_hosts entry holds another key;

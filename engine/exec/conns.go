@@ -2,12 +2,14 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/sm"
 )
 
 // pool holds one connection per node, opened on first use and reused for
@@ -130,7 +132,15 @@ type observed struct {
 	r    *run
 	node string
 	step string
+	// reboots: the step runs an installer, which ends by rebooting the
+	// node; its connection closing is expected, not an error.
+	reboots bool
 }
+
+// StatusRebooted is the status of the command event of an installer whose
+// connection closed as the node went down for its reboot: expected, and the
+// step's outcome is then read from the node (see settle).
+const StatusRebooted = "rebooted"
 
 func (o *observed) Run(ctx context.Context, c modules.Command) (modules.Result, error) {
 	res, err := o.c.Run(ctx, c)
@@ -145,6 +155,12 @@ func (o *observed) Run(ctx context.Context, c modules.Command) (modules.Result, 
 		e.ExitCode = record.ExitCode(res.ExitCode)
 		out := append(append([]byte{}, res.Stdout...), res.Stderr...)
 		e.OutputSHA256, e.OutputTail = o.r.red.Output(out)
+	}
+	var te *sm.TimeoutError
+	if err != nil && o.reboots && !c.ReadOnly && ctx.Err() == nil && !errors.As(err, &te) && o.r.lost(err) {
+		e.Status, e.Message = StatusRebooted, "the node went down for its reboot, as an install does (expected)"
+		o.r.emit(e)
+		return res, err
 	}
 	switch {
 	case res.NotExecuted:

@@ -11,14 +11,11 @@ import (
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
-// drain opens the node's out-of-service window: window and peer guards
-// first, then Deny New Service and the wait for calls (the sm.drain module),
+// drain opens the node's out-of-service window: the peer guard first (the
+// window guard ran before every node-changing step, see window.go), then Deny New Service and the wait for calls (the sm.drain module),
 // then calls.active on what the node reports afterwards. The facts read here
 // are the "before" of the hop that verify compares with.
 func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	if err := r.windowGuard(s, ns); err != nil {
-		return modules.Outcome{}, err
-	}
 	if err := r.peerGuard(ctx, s, ns); err != nil {
 		return modules.Outcome{}, err
 	}
@@ -86,26 +83,6 @@ func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.O
 		r.factsEvent(ns, s, fmt.Sprintf("before hop %d", s.Hop.Index), after)
 	}
 	return out, nil
-}
-
-// windowGuard checks, before the node's first drain of the run, that its
-// remaining estimated duration fits in what is left of the window.
-func (r *run) windowGuard(s *plan.Step, ns *nodeState) error {
-	r.mu.Lock()
-	first := !ns.windowChecked
-	ns.windowChecked = true
-	var need time.Duration
-	for _, st := range r.steps {
-		if st.Node == ns.name && r.res.Steps[st.ID] == "" {
-			need += time.Duration(st.EstimateS) * time.Second
-		}
-	}
-	r.mu.Unlock()
-	if !first {
-		return nil
-	}
-	return r.check(s, ns.name, GuardWindowClosed, checkWindow(r.cfg.Runbook.Window, r.clock.Now(), need),
-		fmt.Sprintf("node needs about %s", need))
 }
 
 // peerGuard requires the node's secondary in service before the drain.

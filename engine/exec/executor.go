@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/runbook-dev/runbook/engine/eval"
@@ -31,8 +32,17 @@ type run struct {
 	cfg   *eval.Config
 	lim   Limits
 	clock Clock
-	red   *record.Redactor
-	pool  *pool
+	// hard is the context of node-changing steps: it ends InterruptGrace
+	// after the run's context (see interrupt.go).
+	hard context.Context
+	red  *record.Redactor
+	pool *pool
+
+	// windowOutside: the run started outside the maintenance window (a
+	// dry-run, or the window ignored); windowShift moves a dry-run that
+	// started before the window to the window's start (see window.go).
+	windowOutside bool
+	windowShift   time.Duration
 
 	steps  []*plan.Step
 	nodes  map[string]*nodeState
@@ -56,6 +66,7 @@ func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Re
 		return nil, err
 	}
 	defer r.pool.closeAll()
+	defer r.startGrace(ctx)()
 	r.emit(record.Event{Type: record.EventRunStart, Message: r.startMessage()})
 
 	for _, d := range p.Diagnostics {
@@ -64,6 +75,10 @@ func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Re
 			r.finish(ctx, err)
 			return r.res, err
 		}
+	}
+	if err := r.openWindow(); err != nil {
+		r.finish(ctx, err)
+		return r.res, err
 	}
 	if err := r.gatherAll(ctx); err != nil {
 		r.finish(ctx, err)
@@ -103,6 +118,7 @@ func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
 	if r.clock == nil {
 		r.clock = systemClock{}
 	}
+	r.hard = context.Background() // Run replaces it (startGrace)
 	if r.red == nil {
 		r.red = record.NewRedactor(cfg.Secrets...)
 	}
@@ -239,6 +255,9 @@ func (r *run) settleNodes() {
 			r.res.Failed = append(r.res.Failed, ns.name)
 		case ns.failed:
 			r.res.Failed = append(r.res.Failed, ns.name)
+			if ns.unknown {
+				r.res.Unknown = append(r.res.Unknown, ns.name)
+			}
 		case allOK(byNode[ns.name]):
 			r.res.Succeeded = append(r.res.Succeeded, ns.name)
 		default:

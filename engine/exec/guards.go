@@ -79,11 +79,16 @@ func checkPeer(peer string, f sm.Facts, drainedByRun bool) error {
 	return nil
 }
 
-// checkWindow refuses to start a node whose estimated duration does not fit
-// in what is left of the window. No window: no limit.
+// checkWindow refuses a node-changing step when now is outside the window,
+// or when the node's remaining estimated duration (need) does not fit in
+// what is left of it. No window: no limit.
 func checkWindow(w *eval.Window, now time.Time, need time.Duration) error {
 	if w == nil || w.End.IsZero() {
 		return nil
+	}
+	if now.Before(w.Start) {
+		return guardErr(GuardWindowClosed, "window %s opens in %s (now %s)",
+			windowText(w), w.Start.Sub(now).Round(time.Second), now.UTC().Format(time.RFC3339))
 	}
 	left := w.End.Sub(now)
 	if left < need {

@@ -36,10 +36,10 @@ type nodeState struct {
 	changed    map[int]bool // hops whose change (ssp, upgrade, restore, migrate) started
 	failed     bool
 	rolledBack bool
+	unknown    bool // a change was stopped mid-way: nothing more is done to the node
 
-	windowChecked bool // window.closed is checked before the node's first drain
-	portsChecked  bool // firewall.ports is checked at the first precheck of the run
-	declared      bool // offline dry-run: facts are the manifest's, not the node's
+	portsChecked bool // firewall.ports is checked at the first precheck of the run
+	declared     bool // offline dry-run: facts are the manifest's, not the node's
 }
 
 func newNodeState(cfg *eval.Config, pn *plan.Node) (*nodeState, error) {

@@ -80,6 +80,11 @@ type Options struct {
 	// step shows the commands its module would run.
 	Offline bool
 
+	// IgnoreWindow lets a real apply start outside the maintenance window
+	// and skips the window.closed refusals: each is journalled as a warning
+	// instead. Without it, a run outside the window touches no node.
+	IgnoreWindow bool
+
 	// Parallel bounds the clusters worked on at once; 0 takes policy.parallel.
 	Parallel int
 	// KeepGoing lets other clusters go on after one cluster failed.
@@ -136,6 +141,13 @@ type Limits struct {
 	ReconnectInitial time.Duration // first backoff; default 1s
 	ReconnectMax     time.Duration // backoff cap; default 30s
 	CleanupTimeout   time.Duration // undrain and flush after an interrupt; default 2m
+	// InterruptGrace is how long a node-changing step (installer, restore,
+	// migration) already running may go on after the run was interrupted;
+	// then it is stopped and its node is in unknown state. Default 10m.
+	InterruptGrace time.Duration
+	// UserStepTimeout bounds a user step (shell, copy …) that names no
+	// timeout of its own. Default 1h.
+	UserStepTimeout time.Duration
 }
 
 // DefaultLimits are the production thresholds.
@@ -150,6 +162,8 @@ var DefaultLimits = Limits{
 	ReconnectInitial: time.Second,
 	ReconnectMax:     30 * time.Second,
 	CleanupTimeout:   2 * time.Minute,
+	InterruptGrace:   10 * time.Minute,
+	UserStepTimeout:  time.Hour,
 }
 
 // withDefaults takes every field l sets (a positive number, a non-empty
@@ -172,6 +186,12 @@ func (l Limits) withDefaults() Limits {
 		if set {
 			dv.Field(i).Set(f)
 		}
+	}
+	if l.InterruptGrace > 0 {
+		d.InterruptGrace = l.InterruptGrace
+	}
+	if l.UserStepTimeout > 0 {
+		d.UserStepTimeout = l.UserStepTimeout
 	}
 	return d
 }

@@ -107,9 +107,9 @@ func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	r.mu.Unlock()
 	// An installer or restore cut short leaves a half-changed node (the
 	// domain notes: an SSH drop mid-patch can break it), so an interrupt
-	// lets the change finish; the walk stops after it. Its own timeouts
-	// still bound it, and a second signal in the CLI can still kill.
-	return r.runModule(context.WithoutCancel(ctx), ns, s, t)
+	// lets the change go on for Limits.InterruptGrace (r.hard); the walk
+	// starts nothing after it. Its profile timeout bounds it too.
+	return r.runModule(r.hard, ns, s, t)
 }
 
 // checkSMGRFirst refuses an SM/BSM hop onto a line newer than SMGR's

@@ -71,9 +71,13 @@ func (r *run) healthy(ns *nodeState, s *plan.Step, f sm.Facts) (bool, string) {
 // node is healthy; an unhealthy node stays denying and the record says why.
 func (r *run) undrainIfHealthy(ctx context.Context, ns *nodeState, s *plan.Step) {
 	r.mu.Lock()
-	drained, by := ns.drained, ns.userDrain
+	drained, by, unknown := ns.drained, ns.userDrain, ns.unknown
 	r.mu.Unlock()
 	if !drained {
+		return
+	}
+	if unknown {
+		r.action(ns, s, "undrain", record.StepNotRun, "left denying new service: "+ns.name+" "+UnknownState)
 		return
 	}
 	done := "accepting new service again"

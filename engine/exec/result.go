@@ -23,6 +23,9 @@ type Result struct {
 	// failed step or guard; RolledBack the failed nodes the rollback restored
 	// and verified; Incomplete the others (skipped, halted, interrupted).
 	Succeeded, Failed, RolledBack, Incomplete []string
+	// Unknown lists the failed nodes whose change was stopped mid-way after
+	// an interrupt: they are UnknownState and must be checked by a person.
+	Unknown []string
 	// Guards are the runtime guard verdicts, in evaluation order.
 	Guards []record.GuardVerdict
 	// Rollback lists what the failure policy did.

@@ -11,6 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
+	"github.com/runbook-dev/runbook/modules/sm"
 )
 
 // StatusInterrupted is the status of a step cut short by cancellation.
@@ -46,10 +47,9 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 			Status: StatusOK, DurationMS: dur, Message: out.Summary, Values: out.Values})
 		return StatusOK
 	}
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
-			Status: StatusInterrupted, DurationMS: dur, Message: "interrupted"})
-		return StatusInterrupted
+	var timedOut *sm.TimeoutError
+	if ctx.Err() != nil && !errors.As(err, &timedOut) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return r.interrupted(ns, s, dur)
 	}
 	ne := r.fail(ns.name, s.ID, err)
 	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
@@ -72,6 +72,11 @@ func (r *run) runPhase(ctx context.Context, ns *nodeState, s *plan.Step) (module
 	}
 	if s.User {
 		return r.userStep(ctx, ns, s)
+	}
+	if plan.ChangesNode(s.Phase) {
+		if err := r.windowGuard(s, ns); err != nil {
+			return modules.Outcome{}, err
+		}
 	}
 	switch s.Phase {
 	case plan.PhasePrecheck:
@@ -97,7 +102,11 @@ func (r *run) task(ns *nodeState, s *plan.Step) modules.Task {
 	if args == nil {
 		args = map[string]string{}
 	}
-	return modules.Task{Node: ns.name, Kind: ns.kind, Phase: s.Phase, From: s.Hop.From, To: s.Hop.To, Args: args}
+	t := modules.Task{Node: ns.name, Kind: ns.kind, Phase: s.Phase, From: s.Hop.From, To: s.Hop.To, Args: args}
+	if s.User {
+		t.Timeout = r.lim.UserStepTimeout // planned phases take theirs from the profile
+	}
+	return t
 }
 
 // runModule runs the step's module on the node's connection. When the node
@@ -120,18 +129,30 @@ func (r *run) runModule(ctx context.Context, ns *nodeState, s *plan.Step, t modu
 	if err != nil {
 		return modules.Outcome{}, err
 	}
-	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, t)
+	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID, reboots: rebootsNode(s, mod)}, t)
 	if err != nil && r.opts.DryRun && errors.Is(err, dryrun.ErrOffline) {
 		return r.showCommands(ns, s, mod, t)
 	}
 	if err == nil || ctx.Err() != nil || !r.lost(err) {
 		return out, err
 	}
-	r.progress(s, ns.name, "connection to %s lost during %s (%v): reconnecting", ns.name, s.Phase, err)
+	if errors.Is(err, sm.ErrRebooting) {
+		r.progress(s, ns.name, "%s is rebooting, as the %s does (expected): reconnecting", ns.name, s.Phase)
+	} else {
+		r.progress(s, ns.name, "connection to %s lost during %s (%v): reconnecting", ns.name, s.Phase, err)
+	}
 	if _, rerr := r.pool.redial(ctx, ns); rerr != nil {
 		return out, fmt.Errorf("%w; reconnect: %w", err, rerr)
 	}
 	return r.settle(ctx, ns, s, t, mod, err)
+}
+
+// rebootsNode reports whether the step runs an installer that ends by
+// rebooting the node: a planned ssp or upgrade whose module confirms its
+// outcome from facts after the reboot.
+func rebootsNode(s *plan.Step, mod modules.Module) bool {
+	_, ok := mod.(confirmer)
+	return ok && !s.User && (s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseSSP)
 }
 
 // wait sleeps d or until ctx ends.

@@ -80,6 +80,7 @@ func (r *run) newWalker() *walker {
 // walk runs the plan until every step ended or nothing more may start.
 func (r *run) walk(ctx context.Context) {
 	w := r.newWalker()
+	stopped := ctx.Done() // nil once announced
 	for {
 		if ctx.Err() == nil && r.journalOK() {
 			w.startReady(ctx)
@@ -90,8 +91,13 @@ func (r *run) walk(ctx context.Context) {
 			}
 			return
 		}
-		d := <-w.done
-		w.finished(d)
+		select {
+		case d := <-w.done:
+			w.finished(d)
+		case <-stopped:
+			stopped = nil
+			w.announceStop()
+		}
 	}
 }
 

@@ -38,7 +38,8 @@ func applyExample(t *testing.T, path string, tweak func(*eval.Config)) (*Lab, *e
 	if diags.HasErrors() {
 		t.Fatalf("load %s: %v", path, diags)
 	}
-	cfg.Backup.Store = t.TempDir() // never into the examples folder
+	cfg.Backup.Store = t.TempDir()  // never into the examples folder
+	StartWindowNow(cfg, time.Now()) // as apply --lab does
 	if tweak != nil {
 		tweak(cfg)
 	}

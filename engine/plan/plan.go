@@ -109,3 +109,16 @@ func (p *Plan) StepByID(id string) *Step {
 	}
 	return nil
 }
+
+// ChangesNode reports whether a planned phase changes the node's service or
+// software: Deny New Service and the installers, restore and migration.
+// These are the steps that must fit in what is left of the maintenance
+// window. Reads (precheck, verify), the backup, the media upload and the
+// undrain that puts a node back in service do not.
+func ChangesNode(phase string) bool {
+	switch phase {
+	case PhaseDrain, PhaseSSP, PhaseUpgrade, PhaseMigrate, PhaseRestore:
+		return true
+	}
+	return false
+}

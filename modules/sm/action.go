@@ -54,6 +54,16 @@ func (a *Action) Render(args map[string]string) (string, error) {
 	return b.String(), nil
 }
 
+// FallbackTimeout bounds an action whose profile names no timeout (the
+// embedded profile names one for every action; a site's override of an
+// action keeps it): a read stops after 10 minutes, a change after 4 hours.
+func FallbackTimeout(readOnly bool) time.Duration {
+	if readOnly {
+		return 10 * time.Minute
+	}
+	return 4 * time.Hour
+}
+
 // Cmd renders the action into a modules.Command.
 func (a *Action) Cmd(args map[string]string) (modules.Command, error) {
 	line, err := a.Render(args)
@@ -61,6 +71,9 @@ func (a *Action) Cmd(args map[string]string) (modules.Command, error) {
 		return modules.Command{}, err
 	}
 	c := modules.Command{Line: line, ReadOnly: a.ReadOnly, Timeout: a.Timeout}
+	if c.Timeout == 0 {
+		c.Timeout = FallbackTimeout(a.ReadOnly)
+	}
 	if a.Stdin != "" {
 		c.Stdin = strings.NewReader(a.Stdin)
 	}

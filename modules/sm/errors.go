@@ -1,10 +1,12 @@
 package sm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // ErrRebooting is matched (errors.Is) by the error sm.ssp and sm.upgrade
@@ -74,6 +76,22 @@ func tail(b []byte, n int) string {
 	}
 	return s
 }
+
+// TimeoutError is a node-changing action (an installer, a restore, a
+// migration) that did not end within its timeout from the command profile.
+// The command was stopped; what it did to the node is unknown.
+type TimeoutError struct {
+	Node, Action string
+	After        time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s: %s did not end within %s (its timeout in the command profile): stopped; the node's state is unknown, check it",
+		e.Node, e.Action, e.After)
+}
+
+// Unwrap lets errors.Is(err, context.DeadlineExceeded) match.
+func (e *TimeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 // TransportError is a command whose connection failed (dropped, timed out,
 // cancelled) before an exit status came back: the node's state is unknown

@@ -116,8 +116,9 @@ func (p *Profile) Has(kind, action string) bool {
 }
 
 // Merge returns p with o laid over it: an action of o replaces the action of
-// the same kind and name whole; a kind's extends is replaced when o sets it;
-// everything else of p stays. Neither input is modified.
+// the same kind and name whole (but for a missing timeout, kept from p); a
+// kind's extends is replaced when o sets it; everything else of p stays.
+// Neither input is modified.
 func (p *Profile) Merge(o *Profile) *Profile {
 	if o == nil {
 		return p
@@ -134,6 +135,13 @@ func (p *Profile) Merge(o *Profile) *Profile {
 				dst.Extends = k.Extends
 			}
 			for an, a := range k.Actions {
+				if prev := dst.Actions[an]; prev != nil && a.Timeout == 0 && prev.Timeout > 0 {
+					// An override that names no timeout keeps the bound of
+					// the action it replaces: no action is ever unbounded.
+					c := *a
+					c.Timeout = prev.Timeout
+					a = &c
+				}
 				dst.Actions[an] = a
 			}
 		}

@@ -21,6 +21,11 @@ func isDryRun(conn modules.Conn) bool {
 	return ok && d.DryRun()
 }
 
+// changesNode lists the actions that change a node's software or data. When
+// one of them outlives its timeout the node's state is unknown, and the step
+// fails (see TimeoutError) instead of being taken for a reboot or re-run.
+var changesNode = map[string]bool{"ssp_install": true, "upgrade": true, "rollback_install": true, "restore": true, "migrate": true}
+
 // runner runs profile actions for one task over one connection.
 type runner struct {
 	p    *Profile
@@ -50,6 +55,11 @@ func (r runner) run(ctx context.Context, action string, args map[string]string) 
 		return nil, err
 	}
 	res, err := r.conn.Run(ctx, c)
+	if err != nil && ctx.Err() == nil && c.Timeout > 0 && errors.Is(err, context.DeadlineExceeded) && changesNode[action] {
+		// The action's own timeout, not the run's: an installer that hangs
+		// is a failure the failure policy handles, not a reboot to ride out.
+		return res.Stdout, &TimeoutError{Node: r.node, Action: action, After: c.Timeout}
+	}
 	if err != nil {
 		return res.Stdout, &TransportError{Node: r.node, Action: action, Err: err}
 	}

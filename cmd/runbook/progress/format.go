@@ -106,3 +106,8 @@ const eventProgress = "progress"
 // statusReadOnly is the status the executor gives a command event of a
 // command marked read-only.
 const statusReadOnly = "read_only"
+
+// statusRebooted is the status the executor gives the command event of an
+// installer whose connection closed as the node rebooted, which an install
+// is expected to do (exec.StatusRebooted). Its message is not an error.
+const statusRebooted = "rebooted"

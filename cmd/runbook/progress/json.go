@@ -55,7 +55,10 @@ func (j *JSON) Event(e record.Event) {
 	switch e.Type {
 	case record.EventCommand:
 		msg = e.Command
-		if e.Message != "" {
+		switch {
+		case e.Status == statusRebooted:
+			msg = join(msg, e.Message)
+		case e.Message != "":
 			msg = join(msg, "error: "+e.Message)
 		}
 	case record.EventFacts:

@@ -39,6 +39,7 @@ func TestRenderersOnARealRun(t *testing.T) {
 		t.Fatal(diags)
 	}
 	cfg.Backup.Store = t.TempDir()
+	lab.StartWindowNow(cfg, time.Now()) // as apply --lab does
 	l, err := lab.Start(t.Context(), cfg, lab.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -139,7 +139,10 @@ func commandText(e record.Event) string {
 	if e.DurationMS > 0 {
 		end = append(end, fmtDuration(time.Duration(e.DurationMS)*time.Millisecond))
 	}
-	if e.Message != "" {
+	switch {
+	case e.Status == statusRebooted:
+		end = append(end, e.Message)
+	case e.Message != "":
 		end = append(end, "error: "+e.Message)
 	}
 	s := "$ " + e.Command
