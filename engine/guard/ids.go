@@ -21,6 +21,9 @@ const (
 	BSMAboveCore     = "bsm.above_core"
 	WindowTooShort   = "window.too_short"
 	ArtifactMissing  = "artifact.missing"
+	// RollbackMedia: on_failure = "rollback" but a node's rollback needs the
+	// medium of its source release and no artifact provides it.
+	RollbackMedia = "rollback.media"
 	// PlanCycle is not a vendor rule: user step dependencies formed a cycle.
 	PlanCycle = "plan.cycle"
 )
@@ -28,18 +31,21 @@ const (
 // Runtime (apply-time) rule ids.
 const (
 	ArtifactChecksum = "artifact.checksum"
-	FactsDrift       = "facts.drift"
-	CallsActive      = "calls.active"
-	PeerUnavailable  = "peer.unavailable"
-	WindowClosed     = "window.closed"
-	DiskSpace        = "disk.space"
-	TimeSkew         = "time.skew"
-	UDSBackup        = "uds.backup"
-	FirewallPorts    = "firewall.ports"
-	BackupVerify     = "backup.verify"
-	VerifyRelease    = "verify.release"
-	VerifyServices   = "verify.services"
-	VerifyData       = "verify.data"
+	// ArtifactRelease: the medium on the node is not the one the hop
+	// installs (another release, product, kind or SSP level).
+	ArtifactRelease = "artifact.release"
+	FactsDrift      = "facts.drift"
+	CallsActive     = "calls.active"
+	PeerUnavailable = "peer.unavailable"
+	WindowClosed    = "window.closed"
+	DiskSpace       = "disk.space"
+	TimeSkew        = "time.skew"
+	UDSBackup       = "uds.backup"
+	FirewallPorts   = "firewall.ports"
+	BackupVerify    = "backup.verify"
+	VerifyRelease   = "verify.release"
+	VerifyServices  = "verify.services"
+	VerifyData      = "verify.data"
 )
 
 // Severity is how a verdict weighs: an error refuses the plan or stops apply,
@@ -70,5 +76,6 @@ var Static = map[string]Severity{
 	BSMAboveCore:     Error,
 	WindowTooShort:   Warning,
 	ArtifactMissing:  Warning,
+	RollbackMedia:    Error,
 	PlanCycle:        Error,
 }
