@@ -51,9 +51,17 @@ func (r *run) backup(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	} else if err := r.check(s, ns.name, GuardBackupVerify, checkArchive(out.Values["archive"], out.Values["archive_sha256"]), "archive present, sha256 matches"); err != nil {
 		return out, err
 	}
+	// The release the archive was taken on: a rollback restores it only
+	// onto that release.
+	vals := make(map[string]string, len(out.Values)+1)
+	for k, v := range out.Values {
+		vals[k] = v
+	}
+	vals["release"] = f.Release
+	out.Values = vals
 	r.mu.Lock()
-	ns.backups[s.Hop.Index] = out.Values
-	ns.lastBackup = out.Values
+	ns.backups[s.Hop.Index] = vals
+	ns.lastBackup = vals
 	r.mu.Unlock()
 	return out, nil
 }

@@ -172,17 +172,18 @@ func TestRollbackRestoresSourceReleaseAndData(t *testing.T) {
 	}
 }
 
-// Without a medium for the source release, the data is restored, the node
-// (healthy, on its target) goes back in service, and it is not counted as
-// rolled back.
+// Without a medium for the source release the node stays on the hop's
+// target, so the pre-upgrade backup (taken on the source release) is not
+// restored onto it: the restore is refused and recorded, and the node, not
+// healthy, stays denying new service.
 func TestRollbackWithoutSourceMedium(t *testing.T) {
 	w, res, _, _ := runOne(t, func(w *world, o *Options, cfg *eval.Config) {
 		cfg.Runbook.Policy.OnFailure = PolicyRollback
 		w.nodes["sm1"].loseData = true
 	})
 	n := w.nodes["sm1"]
-	if n.release != "10.2.0.1" || n.digest != "d-sm1" || n.state != sm.StateAccepting {
-		t.Fatalf("sm1: %s %s %s", n.release, n.digest, n.state)
+	if n.release != "10.2.0.1" || n.restores != 1 || n.state != sm.StateDenying {
+		t.Fatalf("sm1: %s, %d restores, %s", n.release, n.restores, n.state)
 	}
 	if len(res.RolledBack) != 0 {
 		t.Fatalf("rolled back = %v", res.RolledBack)
@@ -190,8 +191,11 @@ func TestRollbackWithoutSourceMedium(t *testing.T) {
 	var acts []string
 	for _, a := range res.Rollback {
 		acts = append(acts, a.Action+":"+a.Status)
+		if a.Action == "restore" && !strings.Contains(a.Message, "taken on 10.1.3.0 and the node runs 10.2.0.1") {
+			t.Errorf("restore refusal says %q", a.Message)
+		}
 	}
-	if !slices.Equal(acts, []string{"reinstall:failed", "restore:ok", "verify:failed", "undrain:ok"}) {
+	if !slices.Equal(acts, []string{"reinstall:failed", "restore:failed", "undrain:not_run"}) {
 		t.Fatalf("actions = %v", acts)
 	}
 }
