@@ -34,6 +34,9 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		return errReported
 	}
 	red := redactorFor(l.cfg)
+	if err := l.cfg.CheckClusters(o.clusters); err != nil {
+		return red.Err(err)
+	}
 	ctx, stop := signal.NotifyContext(io.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

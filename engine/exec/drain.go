@@ -12,7 +12,7 @@ import (
 )
 
 // drain opens the node's out-of-service window: window and peer guards
-// first, then Deny New Service and the wait for calls (the sm.drain module),
+// and the hop's medium on the node (verifyMedium) first, then Deny New Service and the wait for calls (the sm.drain module),
 // then calls.active on what the node reports afterwards. The facts read here
 // are the "before" of the hop that verify compares with.
 func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
@@ -20,6 +20,9 @@ func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.O
 		return modules.Outcome{}, err
 	}
 	if err := r.peerGuard(ctx, s, ns); err != nil {
+		return modules.Outcome{}, err
+	}
+	if err := r.verifyMedium(ctx, ns, s, true); err != nil {
 		return modules.Outcome{}, err
 	}
 	f, err := r.gather(ctx, ns, s)

@@ -67,7 +67,7 @@ func (r *run) backup(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 }
 
 // upload checks free space on the node for the medium, then uploads it (the
-// module verifies the sha256 on both ends).
+// module verifies the sha256 on both ends) and reads what it holds.
 func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	f, err := r.gather(ctx, ns, s)
 	if err != nil {
@@ -83,7 +83,13 @@ func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	if err := r.check(s, ns.name, GuardDiskSpace, checkDisk(f, r.lim.DiskMounts, need), fmt.Sprintf("%d MB needed, available on %v", need, r.lim.DiskMounts)); err != nil {
 		return modules.Outcome{}, err
 	}
-	return r.runModule(ctx, ns, s, r.task(ns, s))
+	out, err := r.runModule(ctx, ns, s, r.task(ns, s))
+	if err != nil {
+		return out, err
+	}
+	// The module checked the sha256 on the node; what the medium holds is
+	// read now, ahead of the drain.
+	return out, r.verifyMedium(ctx, ns, s, false)
 }
 
 // change runs an ssp, upgrade, migrate or restore step. From here on the
@@ -91,6 +97,12 @@ func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	if err := r.checkSMGRFirst(ctx, s, ns); err != nil {
 		return modules.Outcome{}, err
+	}
+	if ns.kind == eval.KindSMGR && (s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseUpgrade) {
+		// System Manager has no drain: its medium is re-read here.
+		if err := r.verifyMedium(ctx, ns, s, true); err != nil {
+			return modules.Outcome{}, err
+		}
 	}
 	t := r.task(ns, s)
 	if s.Phase == plan.PhaseRestore || s.Phase == plan.PhaseMigrate {

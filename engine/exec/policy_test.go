@@ -256,9 +256,9 @@ func TestSecretsAreRedacted(t *testing.T) {
 	}
 }
 
-// --cluster core while System Manager is still on 10.1: the SM hop to 10.2
-// is refused at run time (SMGR read read-only, though outside the scope);
-// once SMGR is on 10.2, the same run goes through.
+// --cluster core while System Manager is still on 10.1: the run is refused
+// before any step (SMGR read read-only, though outside the scope), so no SM
+// is drained; once SMGR is on 10.2, the same run goes through.
 func TestSMGRFirstIsRecheckedAtRunTime(t *testing.T) {
 	for _, smgrRelease := range []string{"10.1.3.0", "10.2.0.1"} {
 		t.Run(smgrRelease, func(t *testing.T) {
@@ -271,16 +271,19 @@ func TestSMGRFirstIsRecheckedAtRunTime(t *testing.T) {
 			})
 			o := w.options(nil)
 			o.Clusters = []string{"core"}
-			_, err := New(o).Run(context.Background(), p, cfg)
+			res, err := New(o).Run(context.Background(), p, cfg)
 			if smgrRelease == "10.2.0.1" {
 				if err != nil || w.nodes["sm1"].release != "10.2.0.1" {
 					t.Fatalf("err = %v, sm1 %s", err, w.nodes["sm1"].release)
 				}
 				return
 			}
-			nes := nodeErrors(t, err)
-			if len(nes) != 1 || nes[0].Guard != GuardSMGRFirst || w.nodes["sm1"].upgrades != 0 {
-				t.Fatalf("errors %v", nes)
+			var ge *GuardError
+			if !errors.As(err, &ge) || ge.ID != GuardSMGRFirst || errors.Is(err, ErrHalted) || w.nodes["sm1"].upgrades != 0 {
+				t.Fatalf("err = %v, want an order.smgr_first refusal before the run", err)
+			}
+			if res.Steps["core/sm1/1/precheck"] != StatusNotRun || res.Steps["core/sm1/1/drain"] != StatusNotRun {
+				t.Fatalf("steps ran: %v", res.Steps)
 			}
 			if w.nodes["sm1"].state != sm.StateAccepting || w.nodes["smgr"].upgrades != 0 {
 				t.Fatal("sm1 left drained or SMGR touched")

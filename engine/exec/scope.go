@@ -1,0 +1,65 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/plan"
+)
+
+// checkScopeOrder judges order.smgr_first against the run's --cluster
+// selection before any step runs. The plan orders System Manager's hops
+// before the SM/BSM hops that need them; a selection without "smgr" drops
+// those hops, so, unless System Manager is already on a line new enough (read
+// from it, read-only), the selected hops would each fail at their change,
+// after their node was drained. Refusing the whole run up front changes
+// nothing instead.
+func (r *run) checkScopeOrder(ctx context.Context) error {
+	if len(r.opts.Clusters) == 0 || r.cfg.SMGR == nil || slices.Contains(r.opts.Clusters, eval.SMGRCluster) {
+		return nil
+	}
+	var need []*plan.Step
+	for _, s := range r.steps {
+		if (s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseMigrate) && !isUserStep(s) && !r.isHeld(s.ID) {
+			need = append(need, s)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	smgr := r.cfg.SMGR.Release
+	sn, err := r.peer(r.cfg.SMGR.Name)
+	if err == nil {
+		f, gerr := r.gather(ctx, sn, nil)
+		if gerr != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return r.red.Err(fmt.Errorf("%s: System Manager %s cannot be read to check the selection's order: %w", GuardSMGRFirst, r.cfg.SMGR.Name, gerr))
+		}
+		if f.Release != "" {
+			smgr = f.Release
+		}
+	}
+	var late []string
+	var first *plan.Step
+	for _, s := range need {
+		if lineLess(lineOf(smgr), lineOf(s.Hop.To)) {
+			late = append(late, fmt.Sprintf("%s to %s", s.Node, s.Hop.To))
+			if first == nil {
+				first = s
+			}
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	ge := guardErr(GuardSMGRFirst,
+		"System Manager %s is on %s, older than the line of %s, and --cluster %s leaves it out: add --cluster %s (or upgrade System Manager first); nothing was changed",
+		r.cfg.SMGR.Name, smgr, strings.Join(late, ", "), strings.Join(r.opts.Clusters, " --cluster "), eval.SMGRCluster)
+	r.check(first, first.Node, GuardSMGRFirst, ge, "")
+	return fmt.Errorf("%s: %w", GuardSMGRFirst, ge)
+}
