@@ -125,9 +125,9 @@ func checkMediumHolds(m, want sm.Medium, remote string) error {
 func describeMedium(m sm.Medium) string {
 	if m.Kind == "ssp" {
 		if m.SSP < 0 {
-			return fmt.Sprintf("an SSP for %s %s", m.Product, m.Release)
+			return fmt.Sprintf("the latest SSP medium for %s %s", m.Product, m.Release)
 		}
-		return fmt.Sprintf("SSP %d for %s %s", m.SSP, m.Product, m.Release)
+		return fmt.Sprintf("the SSP %d medium for %s %s", m.SSP, m.Product, m.Release)
 	}
-	return fmt.Sprintf("%s %s %s", m.Kind, m.Product, m.Release)
+	return fmt.Sprintf("the %s %s %s medium", m.Product, m.Release, m.Kind)
 }
