@@ -30,18 +30,14 @@ func (r *run) checkScopeOrder(ctx context.Context) error {
 	if len(need) == 0 {
 		return nil
 	}
+	// As at each change (checkSMGRFirst): System Manager's release as it
+	// reports it, or as declared when it cannot be read.
 	smgr := r.cfg.SMGR.Release
-	sn, err := r.peer(r.cfg.SMGR.Name)
-	if err == nil {
-		f, gerr := r.gather(ctx, sn, nil)
-		if gerr != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return r.red.Err(fmt.Errorf("%s: System Manager %s cannot be read to check the selection's order: %w", GuardSMGRFirst, r.cfg.SMGR.Name, gerr))
-		}
-		if f.Release != "" {
+	if sn, err := r.peer(r.cfg.SMGR.Name); err == nil {
+		if f, err := r.gather(ctx, sn, nil); err == nil && f.Release != "" {
 			smgr = f.Release
+		} else if ctx.Err() != nil {
+			return nil
 		}
 	}
 	var late []string
