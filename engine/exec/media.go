@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/sm"
@@ -14,7 +15,7 @@ import (
 
 // GuardArtifactRelease refuses a hop whose medium on the node is not the one
 // the hop installs: another release, product or kind, or SSP level.
-const GuardArtifactRelease = "artifact.release"
+const GuardArtifactRelease = guard.ArtifactRelease
 
 // uploadOf returns the plan's upload step of the node's hop, nil when the
 // hop uploads nothing.

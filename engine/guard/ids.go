@@ -21,9 +21,6 @@ const (
 	BSMAboveCore     = "bsm.above_core"
 	WindowTooShort   = "window.too_short"
 	ArtifactMissing  = "artifact.missing"
-	// RollbackMedia: on_failure = "rollback" but a node's rollback needs the
-	// medium of its source release and no artifact provides it.
-	RollbackMedia = "rollback.media"
 	// PlanCycle is not a vendor rule: user step dependencies formed a cycle.
 	PlanCycle = "plan.cycle"
 )
@@ -31,21 +28,28 @@ const (
 // Runtime (apply-time) rule ids.
 const (
 	ArtifactChecksum = "artifact.checksum"
-	// ArtifactRelease: the medium on the node is not the one the hop
-	// installs (another release, product, kind or SSP level).
+	FactsDrift       = "facts.drift"
+	CallsActive      = "calls.active"
+	PeerUnavailable  = "peer.unavailable"
+	WindowClosed     = "window.closed"
+	DiskSpace        = "disk.space"
+	TimeSkew         = "time.skew"
+	UDSBackup        = "uds.backup"
+	FirewallPorts    = "firewall.ports"
+	BackupVerify     = "backup.verify"
+	VerifyRelease    = "verify.release"
+	VerifyServices   = "verify.services"
+	VerifyData       = "verify.data"
+)
+
+// Rule ids beyond the vendor's rules (the README's guard table lists them).
+const (
+	// RollbackMedia (plan): on_failure = "rollback" but a node's rollback
+	// needs the medium of its source release and no artifact provides it.
+	RollbackMedia = "rollback.media"
+	// ArtifactRelease (apply): the medium on the node is not the one the
+	// hop installs (another release, product, kind or SSP level).
 	ArtifactRelease = "artifact.release"
-	FactsDrift      = "facts.drift"
-	CallsActive     = "calls.active"
-	PeerUnavailable = "peer.unavailable"
-	WindowClosed    = "window.closed"
-	DiskSpace       = "disk.space"
-	TimeSkew        = "time.skew"
-	UDSBackup       = "uds.backup"
-	FirewallPorts   = "firewall.ports"
-	BackupVerify    = "backup.verify"
-	VerifyRelease   = "verify.release"
-	VerifyServices  = "verify.services"
-	VerifyData      = "verify.data"
 )
 
 // Severity is how a verdict weighs: an error refuses the plan or stops apply,
