@@ -121,6 +121,17 @@ kind "session_manager" {
   }
 
   # --- files on the node ---
+  # What an uploaded installer medium holds (kind, product, release, SSP
+  # level), read before the node is drained so a medium for the wrong
+  # release is refused while the node still carries calls. [assume] the
+  # vendor's installers check this only when run: a site whose nodes offer
+  # another way to read a medium's header overrides this action.
+  action "media_info" {
+    command   = "smcli media-info {{.path}}"
+    read_only = true
+    parse     = "regex_map"
+    regex     = "(?m)^(Kind|Product|Release|SSP):\\s*(\\S+)\\s*$"
+  }
   action "checksum" {
     command   = "sha256sum {{.path}}"
     read_only = true

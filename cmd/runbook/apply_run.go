@@ -40,6 +40,9 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		return errReported
 	}
 	red := redactorFor(l.cfg)
+	if err := l.cfg.CheckClusters(o.clusters); err != nil {
+		return red.Err(err)
+	}
 	if saved != nil {
 		// Run with the values and media the plan was reviewed with.
 		if err := saved.checkVariables(l.cfg); err != nil {

@@ -42,7 +42,7 @@ func TestSavedPlanStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src = []byte(strings.Replace(string(src), `release   = "10.1.3.0"`, `release   = "10.1.2.0"`, 1))
+	src = []byte(strings.Replace(string(src), `drain_timeout    = "30m"`, `drain_timeout    = "20m"`, 1))
 	if err := os.WriteFile(file, src, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -22,16 +22,6 @@ type labFault struct {
 
 const source, target = "10.1.3.0", "10.2.0.1"
 
-// sourceArtifact is the media a rollback reinstalls the source release from.
-const sourceArtifact = `
-artifact "sm-10-1-3-0" {
-  kind    = "release"
-  product = "session_manager"
-  release = "10.1.3.0"
-  file    = "media/Session_Manager_10.1.3.0.0.bin"
-}
-`
-
 // labNode is a lab block for one node with one attribute.
 func labNode(node, attr string) string {
 	return "lab {\n  node \"" + node + "\" {\n    " + attr + "\n  }\n}\n"
@@ -52,7 +42,7 @@ func TestLabFaults(t *testing.T) {
 			edits: []string{`drain_timeout    = "30m"`, `drain_timeout    = "200ms"`},
 			names: []string{"calls.active", "core/sm-dal/1/drain"}},
 		{name: "rollback-verify", code: 3, chi: source,
-			extra: labNode("sm-chi", `fail = "verify"`) + sourceArtifact,
+			extra: labNode("sm-chi", `fail = "verify"`), // the example declares the 10.1.3.0 media
 			names: []string{"core/sm-chi/1/verify"}},
 		{name: "firewall-ports", code: 3, chi: source,
 			extra: labNode("sm-chi", `blocked_ports = [61617]`),

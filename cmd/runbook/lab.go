@@ -45,6 +45,9 @@ Examples:
 			if l.diags.HasErrors() {
 				return errReported
 			}
+			if err := l.cfg.CheckClusters(o.clusters); err != nil {
+				return redactorFor(l.cfg).Err(err)
+			}
 			ctx, stop := signal.NotifyContext(io.ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			lb, err := lab.Start(ctx, l.cfg, lab.Options{Dir: o.dir, Keep: o.dir != "", Clusters: o.clusters, Catalog: l.cat, TimeScale: o.timeScale})

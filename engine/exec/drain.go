@@ -11,12 +11,16 @@ import (
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
-// drain opens the node's out-of-service window: the peer guard first (the
-// window guard ran before every node-changing step, see window.go), then Deny New Service and the wait for calls (the sm.drain module),
+// drain opens the node's out-of-service window: the peer guard and the
+// hop's medium on the node (verifyMedium) first (the window guard ran before
+// every node-changing step, see window.go), then Deny New Service and the wait for calls (the sm.drain module),
 // then calls.active on what the node reports afterwards. The facts read here
 // are the "before" of the hop that verify compares with.
 func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	if err := r.peerGuard(ctx, s, ns); err != nil {
+		return modules.Outcome{}, err
+	}
+	if err := r.verifyMedium(ctx, ns, s, true); err != nil {
 		return modules.Outcome{}, err
 	}
 	f, err := r.gather(ctx, ns, s)

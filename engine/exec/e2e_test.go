@@ -160,7 +160,7 @@ func TestE2EFailuresOverSSH(t *testing.T) {
 		f.fault("sm1", "backup", "fail", 0)
 		o, _ := f.sshOptions(&memJournal{})
 		_, ne := runHalted(t, f, o)
-		if ne.Step != "core/sm1/1/backup" || f.count("sm1", "upgrade") != 0 {
+		if ne.Step != "core/sm1/0/backup" || f.count("sm1", "upgrade") != 0 {
 			t.Fatalf("root cause %+v", ne)
 		}
 		f.noneDenying()

@@ -84,6 +84,10 @@ func (x *Executor) Run(ctx context.Context, p *plan.Plan, cfg *eval.Config) (*Re
 		r.finish(ctx, err)
 		return r.res, err
 	}
+	if err := r.checkScopeOrder(ctx); err != nil {
+		r.finish(ctx, err)
+		return r.res, err
+	}
 	if !r.refused() {
 		r.walk(ctx)
 		r.endUserDrains(ctx)
@@ -104,6 +108,9 @@ func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
 		return nil, errors.New("exec: no facts gatherer")
 	case o.Offline && !o.DryRun:
 		return nil, errors.New("exec: offline is only for dry-run")
+	}
+	if err := cfg.CheckClusters(o.Clusters); err != nil {
+		return nil, err
 	}
 	if o.DryRun && o.WrapDryRun == nil {
 		if o.DryRunRecorder == nil {

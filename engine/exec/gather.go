@@ -22,3 +22,11 @@ func ProfilePortCheck(p *sm.Profile) PortCheckFunc {
 		return sm.PortReachable(ctx, conn, kind, p, host, port)
 	}
 }
+
+// ProfileMediaCheck returns the MediaCheckFunc that reads a medium with the
+// command profile p (sm.ReadMedium).
+func ProfileMediaCheck(p *sm.Profile) MediaCheckFunc {
+	return func(ctx context.Context, conn modules.Conn, kind, path string) (sm.Medium, error) {
+		return sm.ReadMedium(ctx, conn, kind, p, path)
+	}
+}

@@ -54,6 +54,12 @@ func (systemClock) Now() time.Time { return time.Now().UTC() }
 // sm.GatherFacts is the production implementation.
 type GatherFunc func(ctx context.Context, conn modules.Conn, kind string) (sm.Facts, error)
 
+// MediaCheckFunc reads an uploaded medium on the node behind conn,
+// read-only: its sha256 there and what it declares (kind, product, release,
+// SSP level). sm.ReadMedium bound to the command profile is the production
+// one.
+type MediaCheckFunc func(ctx context.Context, conn modules.Conn, kind, path string) (sm.Medium, error)
+
 // PortCheckFunc reports whether the node behind conn reaches host:port over
 // TCP, read-only; a non-zero exit is false, a transport failure an error.
 // sm.PortReachable bound to the command profile is the production one.
@@ -116,6 +122,10 @@ type Options struct {
 	// PortCheck runs one port check; nil takes sm.PortReachable with the
 	// default profile (ProfilePortCheck binds a site's profile instead).
 	PortCheck PortCheckFunc
+	// MediaCheck reads a hop's uploaded medium before the node is drained
+	// (artifact.checksum, artifact.release); nil takes sm.ReadMedium with
+	// the default profile (ProfileMediaCheck binds a site's profile).
+	MediaCheck MediaCheckFunc
 
 	// ConnectionLost recognises a transport's "connection dropped" error
 	// beyond those always recognised: ssh.ErrConnectionLost,

@@ -52,15 +52,23 @@ func (r *run) backup(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	} else if err := r.check(s, ns.name, GuardBackupVerify, checkArchive(out.Values["archive"], out.Values["archive_sha256"]), "archive present, sha256 matches"); err != nil {
 		return out, err
 	}
+	// The release the archive was taken on: a rollback restores it only
+	// onto that release.
+	vals := make(map[string]string, len(out.Values)+1)
+	for k, v := range out.Values {
+		vals[k] = v
+	}
+	vals["release"] = f.Release
+	out.Values = vals
 	r.mu.Lock()
-	ns.backups[s.Hop.Index] = out.Values
-	ns.lastBackup = out.Values
+	ns.backups[s.Hop.Index] = vals
+	ns.lastBackup = vals
 	r.mu.Unlock()
 	return out, nil
 }
 
 // upload checks free space on the node for the medium, then uploads it (the
-// module verifies the sha256 on both ends).
+// module verifies the sha256 on both ends) and reads what it holds.
 func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	f, err := r.gather(ctx, ns, s)
 	if err != nil {
@@ -76,7 +84,13 @@ func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	if err := r.check(s, ns.name, GuardDiskSpace, checkDisk(f, r.lim.DiskMounts, need), fmt.Sprintf("%d MB needed, available on %v", need, r.lim.DiskMounts)); err != nil {
 		return modules.Outcome{}, err
 	}
-	return r.runModule(ctx, ns, s, r.task(ns, s))
+	out, err := r.runModule(ctx, ns, s, r.task(ns, s))
+	if err != nil {
+		return out, err
+	}
+	// The module checked the sha256 on the node; what the medium holds is
+	// read now, ahead of the drain.
+	return out, r.verifyMedium(ctx, ns, s, false)
 }
 
 // change runs an ssp, upgrade, migrate or restore step. From here on the
@@ -84,6 +98,12 @@ func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	if err := r.checkSMGRFirst(ctx, s, ns); err != nil {
 		return modules.Outcome{}, err
+	}
+	if ns.kind == eval.KindSMGR && (s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseUpgrade) {
+		// System Manager has no drain: its medium is re-read here.
+		if err := r.verifyMedium(ctx, ns, s, true); err != nil {
+			return modules.Outcome{}, err
+		}
 	}
 	t := r.task(ns, s)
 	if s.Phase == plan.PhaseRestore || s.Phase == plan.PhaseMigrate {

@@ -110,29 +110,56 @@ func (r *run) undrainIfHealthy(ctx context.Context, ns *nodeState, s *plan.Step)
 // the source release is installed again from its medium (an artifact of the
 // manifest), then the pre-upgrade archive's data is restored, and the node
 // is verified against the source release and the facts taken before the
-// hop. Without a source medium the data is still restored, the release
-// stays, and the rollback is recorded as failed at verify.release.
+// hop. The archive is restored only onto the release it was taken on: when
+// the node is not back on it (no source medium, a failed reinstall), the
+// restore is refused and recorded as failed, and the node is left as it is
+// for the operator.
 func (r *run) rollback(ctx context.Context, ns *nodeState, s *plan.Step) {
 	r.progress(s, ns.name, "rolling %s back to %s", ns.name, s.Hop.From)
 	r.mu.Lock()
-	b := ns.backups[s.Hop.Index]
+	b, own := ns.backups[s.Hop.Index], true
 	if b == nil {
-		b = ns.lastBackup
+		b, own = ns.lastBackup, false
 	}
 	r.mu.Unlock()
 	if b == nil {
 		r.action(ns, s, "restore", record.StepNotRun, "no backup of this node was taken in this run")
 		return
 	}
-	if f, err := r.gather(ctx, ns, s); err != nil {
+	backupRelease := b["release"]
+	if backupRelease == "" && own {
+		backupRelease = s.Hop.From // taken at the start of this hop (journals without the release)
+	}
+	f, err := r.gather(ctx, ns, s)
+	if err != nil {
 		r.action(ns, s, "reinstall", record.StepFailed, "cannot read the node: "+err.Error())
 		return
-	} else if f.Release != s.Hop.From {
-		if err := r.reinstall(ctx, ns, s, f.Release); err != nil {
+	}
+	current := f.Release
+	if current != s.Hop.From {
+		if err := r.reinstall(ctx, ns, s, current); err != nil {
 			r.action(ns, s, "reinstall", record.StepFailed, err.Error())
 		} else {
 			r.action(ns, s, "reinstall", record.StepOK, "release "+s.Hop.From+" installed again")
 		}
+		if r.opts.DryRun {
+			current = s.Hop.From
+		} else if f, err := r.gather(ctx, ns, s); err != nil {
+			r.action(ns, s, "restore", record.StepFailed, "not restored: cannot read the node's release: "+err.Error())
+			return
+		} else {
+			current = f.Release
+		}
+	}
+	if backupRelease == "" || current != backupRelease {
+		taken := "an unknown release"
+		if backupRelease != "" {
+			taken = backupRelease
+		}
+		r.action(ns, s, "restore", record.StepFailed, fmt.Sprintf(
+			"refused: the backup %s was taken on %s and the node runs %s; a backup is restored only onto the release it was taken on (reinstall %s, then restore it by hand)",
+			b["archive"], taken, current, s.Hop.From))
+		return
 	}
 	rs := &plan.Step{ID: s.ID, Node: ns.name, Cluster: ns.cluster, Phase: plan.PhaseRestore,
 		Hop: plan.Hop{Index: s.Hop.Index, From: s.Hop.To, To: s.Hop.From}, Module: "sm.restore"}
@@ -149,7 +176,7 @@ func (r *run) rollback(ctx context.Context, ns *nodeState, s *plan.Step) {
 		r.predict(ns, rs)
 	}
 	r.action(ns, s, "restore", record.StepOK, "restored from "+b["archive"])
-	f, err := r.waitServices(ctx, ns, s)
+	f, err = r.waitServices(ctx, ns, s)
 	if err != nil {
 		r.action(ns, s, "verify", record.StepFailed, err.Error())
 		return

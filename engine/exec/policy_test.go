@@ -172,17 +172,18 @@ func TestRollbackRestoresSourceReleaseAndData(t *testing.T) {
 	}
 }
 
-// Without a medium for the source release, the data is restored, the node
-// (healthy, on its target) goes back in service, and it is not counted as
-// rolled back.
+// Without a medium for the source release the node stays on the hop's
+// target, so the pre-upgrade backup (taken on the source release) is not
+// restored onto it: the restore is refused and recorded, and the node, not
+// healthy, stays denying new service.
 func TestRollbackWithoutSourceMedium(t *testing.T) {
 	w, res, _, _ := runOne(t, func(w *world, o *Options, cfg *eval.Config) {
 		cfg.Runbook.Policy.OnFailure = PolicyRollback
 		w.nodes["sm1"].loseData = true
 	})
 	n := w.nodes["sm1"]
-	if n.release != "10.2.0.1" || n.digest != "d-sm1" || n.state != sm.StateAccepting {
-		t.Fatalf("sm1: %s %s %s", n.release, n.digest, n.state)
+	if n.release != "10.2.0.1" || n.restores != 1 || n.state != sm.StateDenying {
+		t.Fatalf("sm1: %s, %d restores, %s", n.release, n.restores, n.state)
 	}
 	if len(res.RolledBack) != 0 {
 		t.Fatalf("rolled back = %v", res.RolledBack)
@@ -190,8 +191,11 @@ func TestRollbackWithoutSourceMedium(t *testing.T) {
 	var acts []string
 	for _, a := range res.Rollback {
 		acts = append(acts, a.Action+":"+a.Status)
+		if a.Action == "restore" && !strings.Contains(a.Message, "taken on 10.1.3.0 and the node runs 10.2.0.1") {
+			t.Errorf("restore refusal says %q", a.Message)
+		}
 	}
-	if !slices.Equal(acts, []string{"reinstall:failed", "restore:ok", "verify:failed", "undrain:ok"}) {
+	if !slices.Equal(acts, []string{"reinstall:failed", "restore:failed", "undrain:not_run"}) {
 		t.Fatalf("actions = %v", acts)
 	}
 }
@@ -252,9 +256,9 @@ func TestSecretsAreRedacted(t *testing.T) {
 	}
 }
 
-// --cluster core while System Manager is still on 10.1: the SM hop to 10.2
-// is refused at run time (SMGR read read-only, though outside the scope);
-// once SMGR is on 10.2, the same run goes through.
+// --cluster core while System Manager is still on 10.1: the run is refused
+// before any step (SMGR read read-only, though outside the scope), so no SM
+// is drained; once SMGR is on 10.2, the same run goes through.
 func TestSMGRFirstIsRecheckedAtRunTime(t *testing.T) {
 	for _, smgrRelease := range []string{"10.1.3.0", "10.2.0.1"} {
 		t.Run(smgrRelease, func(t *testing.T) {
@@ -267,16 +271,19 @@ func TestSMGRFirstIsRecheckedAtRunTime(t *testing.T) {
 			})
 			o := w.options(nil)
 			o.Clusters = []string{"core"}
-			_, err := New(o).Run(context.Background(), p, cfg)
+			res, err := New(o).Run(context.Background(), p, cfg)
 			if smgrRelease == "10.2.0.1" {
 				if err != nil || w.nodes["sm1"].release != "10.2.0.1" {
 					t.Fatalf("err = %v, sm1 %s", err, w.nodes["sm1"].release)
 				}
 				return
 			}
-			nes := nodeErrors(t, err)
-			if len(nes) != 1 || nes[0].Guard != GuardSMGRFirst || w.nodes["sm1"].upgrades != 0 {
-				t.Fatalf("errors %v", nes)
+			var ge *GuardError
+			if !errors.As(err, &ge) || ge.ID != GuardSMGRFirst || errors.Is(err, ErrHalted) || w.nodes["sm1"].upgrades != 0 {
+				t.Fatalf("err = %v, want an order.smgr_first refusal before the run", err)
+			}
+			if res.Steps["core/sm1/1/precheck"] != StatusNotRun || res.Steps["core/sm1/1/drain"] != StatusNotRun {
+				t.Fatalf("steps ran: %v", res.Steps)
 			}
 			if w.nodes["sm1"].state != sm.StateAccepting || w.nodes["smgr"].upgrades != 0 {
 				t.Fatal("sm1 left drained or SMGR touched")

@@ -156,13 +156,17 @@ func (rs *resumeState) holds(r *run, ns *nodeState, s *plan.Step) string {
 			rs.refused[s.ID] = "the hop already changed " + ns.name + " but the journal holds no verified pre-upgrade backup; restore it by hand"
 		}
 	case plan.PhaseUpload:
-		if done {
-			return "medium uploaded in the resumed run (the installer re-checks its sha256)"
+		// The journal says the medium was uploaded, not that it is still
+		// there unchanged: the upload runs again (it sends nothing when the
+		// node's copy has the declared sha256) unless the change no longer
+		// needs the medium.
+		if rs.changeDone(r, ns, i, pos) {
+			return "hop already changed the node: its medium is no longer needed"
 		}
 	case plan.PhasePrecheck:
 		// Checks before a change that already happened cannot be re-run
 		// meaningfully (the node may still be booting from it).
-		if done && rs.changeDone(r, ns, i, pos) {
+		if rs.changeDone(r, ns, i, pos) {
 			return "hop already under way"
 		}
 	}

@@ -89,6 +89,13 @@ artifact "sm-8" {
   file    = %q
   sha256  = %q
 }
+artifact "smgr-10-1" {
+  kind    = "release"
+  product = "system_manager"
+  release = "10.1.3.0"
+  file    = %q
+  sha256  = %q
+}
 system_manager "smgr" {
   host    = "127.0.0.1"%s
   release = "10.1.3.0"
@@ -151,6 +158,7 @@ func newFleetWith(t *testing.T, drainTimeout, onFailure, extra, conn string, por
 	mgP, mgS := media("smgr.bin", sim.Media{Kind: "release", Product: sim.KindSMGR, Release: "10.2.0.1"})
 	spP, spS := media("ssp.bin", sim.Media{Kind: "ssp", Product: sim.KindSM, Release: "8.1.3.8", SSP: 41})
 	s8P, s8S := media("sm8.bin", sim.Media{Kind: "release", Product: sim.KindSM, Release: "8.1.3.8"})
+	m1P, m1S := media("smgr10-1.bin", sim.Media{Kind: "release", Product: sim.KindSMGR, Release: "10.1.3.0"})
 	if start != nil {
 		conn, ports = start(f.dirs)
 	}
@@ -161,7 +169,7 @@ func newFleetWith(t *testing.T, drainTimeout, onFailure, extra, conn string, por
 		return ""
 	}
 	src := fmt.Sprintf(fleetManifest, drainTimeout, onFailure, conn, filepath.Join(f.root, "backups"),
-		smP, smS, mgP, mgS, spP, spS, s8P, s8S, port("smgr"), port("sm1"), port("sm2"), port("bsm1"), extra)
+		smP, smS, mgP, mgS, spP, spS, s8P, s8S, m1P, m1S, port("smgr"), port("sm1"), port("sm2"), port("bsm1"), extra)
 	cfg, diags := eval.Load(eval.LoadOptions{Files: map[string][]byte{"upgrade.hcl": []byte(src)}})
 	if diags.HasErrors() {
 		t.Fatalf("load: %v", diags)

@@ -42,6 +42,16 @@ const (
 	VerifyData       = "verify.data"
 )
 
+// Rule ids beyond the vendor's rules (the README's guard table lists them).
+const (
+	// RollbackMedia (plan): on_failure = "rollback" but a node's rollback
+	// needs the medium of its source release and no artifact provides it.
+	RollbackMedia = "rollback.media"
+	// ArtifactRelease (apply): the medium on the node is not the one the
+	// hop installs (another release, product, kind or SSP level).
+	ArtifactRelease = "artifact.release"
+)
+
 // Severity is how a verdict weighs: an error refuses the plan or stops apply,
 // a warning is reported and the plan goes on.
 type Severity string
@@ -70,5 +80,6 @@ var Static = map[string]Severity{
 	BSMAboveCore:     Error,
 	WindowTooShort:   Warning,
 	ArtifactMissing:  Warning,
+	RollbackMedia:    Error,
 	PlanCycle:        Error,
 }

@@ -137,7 +137,7 @@ func TestDataMigrationAndPatchPhases(t *testing.T) {
 		got = append(got, strings.TrimPrefix(s.ID, "core/sm-a/"))
 	}
 	want := "1/precheck 1/backup 1/upload 1/drain 1/upgrade 1/verify 1/undrain " +
-		"0/precheck 0/upload 0/drain 0/ssp 0/verify 0/undrain " +
+		"0/precheck 0/backup 0/upload 0/drain 0/ssp 0/verify 0/undrain " +
 		"2/precheck 2/backup 2/upload 2/drain 2/migrate 2/verify 2/undrain"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("steps:\n%s\nwant\n%s", strings.Join(got, " "), want)

@@ -10,9 +10,10 @@ import (
 )
 
 // guardsTransform reports the static rules that need the finished plan:
-// cluster.uds_split, window.too_short and artifact.missing.
+// cluster.uds_split, window.too_short, artifact.missing and rollback.media.
 func (b *builder) guardsTransform() {
 	b.udsSplit()
+	b.rollbackMedia()
 	if w := b.cfg.Runbook.Window; w != nil {
 		window := w.End.Sub(w.Start)
 		need := time.Duration(b.plan.EstimatedDurationS) * time.Second

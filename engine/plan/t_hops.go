@@ -14,9 +14,9 @@ const RemoteMediaDir = "/var/tmp/runbook"
 
 // hopStepsTransform lists the plan's nodes with their chosen paths and makes
 // the steps of every unit (the user steps transform chains them): hop phases (README "Planning") with
-// the upload ahead of the drain; an SSP pass is precheck → upload → drain →
-// ssp → verify → undrain. System Manager carries no calls, so its units have
-// no drain/undrain.
+// the upload ahead of the drain; an SSP pass is precheck → backup → upload →
+// drain → ssp → verify → undrain (the backup is what its rollback restores).
+// System Manager carries no calls, so its units have no drain/undrain.
 func (b *builder) hopStepsTransform() {
 	b.missing = map[string]*missingMedia{}
 	for _, ns := range b.nodes {
@@ -51,11 +51,7 @@ func (b *builder) phases(ns *nodeState, u unit) []string {
 	default:
 		change = []string{PhaseUpgrade, PhaseRestore}
 	}
-	out := []string{PhasePrecheck}
-	if !u.ssp {
-		out = append(out, PhaseBackup)
-	}
-	out = append(out, PhaseUpload)
+	out := []string{PhasePrecheck, PhaseBackup, PhaseUpload}
 	if !ns.isSMGR() {
 		out = append(out, PhaseDrain)
 	}

@@ -49,6 +49,24 @@ artifact "smgr-10-2-0-1" {
   file    = "media/System_Manager_10.2.0.1.0.bin"
 }
 
+# on_failure = "rollback" reinstalls a failed node's source release before
+# it restores the node's pre-upgrade backup (a backup is only ever restored
+# onto the release it was taken on), so the media of the releases the nodes
+# run now are part of the change (rollback.media).
+artifact "sm-10-1-3-0" {
+  kind    = "release"
+  product = "session_manager"
+  release = "10.1.3.0"
+  file    = "media/Session_Manager_10.1.3.0.0.bin"
+}
+
+artifact "smgr-10-1-3-0" {
+  kind    = "release"
+  product = "system_manager"
+  release = "10.1.3.0"
+  file    = "media/System_Manager_10.1.3.0.0.bin"
+}
+
 system_manager "smgr" {
   host     = "smgr.example.net"
   release  = "10.1.3.0"

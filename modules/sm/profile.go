@@ -43,7 +43,7 @@ var Kinds = []string{"session_manager", "branch_session_manager", "system_manage
 var Actions = []string{
 	"release", "ssp", "service_state", "active_calls", "services", "disk", "clock",
 	"uds_backup", "users", "data_digest", "precheck", "verify",
-	"checksum", "mkdir", "remove", "port_check",
+	"checksum", "media_info", "mkdir", "remove", "port_check",
 	"backup", "ssp_install", "upgrade", "rollback_install", "restore", "migrate", "deny_new_service", "accept_new_service",
 }
 

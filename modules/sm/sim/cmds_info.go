@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -46,7 +47,7 @@ func (s *session) statapp(args []string) int {
 // System Manager web console (service state, active calls, UDS backup status).
 func (s *session) smcli(args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(s.stderr, "usage: smcli service-state [deny|accept] | active-calls | uds-backup | users | data-digest | precheck | verify")
+		fmt.Fprintln(s.stderr, "usage: smcli service-state [deny|accept] | active-calls | uds-backup | users | data-digest | media-info FILE | precheck | verify")
 		return 2
 	}
 	st, err := Load(s.dir)
@@ -76,6 +77,8 @@ func (s *session) smcli(args []string) int {
 			return s.fail("%v", err)
 		}
 		fmt.Fprintf(s.stdout, "Data Digest: %s\n", d)
+	case "media-info":
+		return s.mediaInfo(args[1:])
 	case "precheck", "verify":
 		if code, done := s.phase(args[0]); done {
 			return code
@@ -245,4 +248,24 @@ func strftime(f string, t time.Time) string {
 		}
 	}
 	return b.String()
+}
+
+// mediaInfo prints what an installer medium on the node holds (its header,
+// checked against its payload), without installing anything: the installers'
+// own checks, readable before the node is drained.
+func (s *session) mediaInfo(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(s.stderr, "usage: smcli media-info FILE")
+		return 2
+	}
+	local := s.n.path(args[0])
+	if _, err := os.Stat(local); err != nil {
+		return s.fail("media file %s not found", args[0])
+	}
+	m, err := ReadMedia(local)
+	if err != nil {
+		return s.fail("media %s: %v", args[0], err)
+	}
+	fmt.Fprintf(s.stdout, "Kind: %s\nProduct: %s\nRelease: %s\nSSP: %d\n", m.Kind, m.Product, m.Release, m.SSP)
+	return 0
 }

@@ -34,6 +34,7 @@
 //	statapp -s                        "NAME  n/n  UP|DOWN" per service; down while booting
 //	smcli service-state [deny|accept] Deny/Accept New Service
 //	smcli active-calls | users | data-digest | uds-backup | precheck | verify
+//	smcli media-info P                what a medium holds: "Kind:", "Product:", "Release:", "SSP:" lines
 //	df -Pm MOUNT…, date -u +FORMAT    free MiB per mount; the node clock with its skew
 //	backupSM [--dir D]                tar.gz of the user data + manifest; prints "Backup archive: P"
 //	restoreSM --archive P             refuses a corrupt archive or another product's
