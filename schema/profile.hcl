@@ -131,6 +131,7 @@ kind "session_manager" {
     read_only = true
     parse     = "regex_map"
     regex     = "(?m)^(Kind|Product|Release|SSP):\\s*(\\S+)\\s*$"
+    timeout   = "5m"
   }
   action "checksum" {
     command   = "sha256sum {{.path}}"
