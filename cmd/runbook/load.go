@@ -20,6 +20,7 @@ type manifestFlags struct {
 	varFiles stringsFlag
 	catalog  string
 	noColor  bool
+	maxSize  sizeFlag
 }
 
 func (m *manifestFlags) register(fs *flag.FlagSet) {
@@ -27,6 +28,7 @@ func (m *manifestFlags) register(fs *flag.FlagSet) {
 	fs.Var(&m.varFiles, "var-file", "read variables from an HCL or JSON `FILE` (repeatable)")
 	fs.StringVar(&m.catalog, "catalog", "", "use this release catalog `FILE` instead of the embedded one")
 	fs.BoolVar(&m.noColor, "no-color", false, "print diagnostics without colour")
+	fs.Var(&m.maxSize, "max-manifest-size", "refuse manifests larger than `SIZE`, all files together (default 16MiB)")
 }
 
 // loaded is a manifest, the catalog it is planned against and every
@@ -44,7 +46,7 @@ func load(io *stdio, mf *manifestFlags, path string) *loaded {
 	if path == "" {
 		path = "."
 	}
-	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env})
+	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env, MaxSize: int64(mf.maxSize)})
 	l := &loaded{cfg: cfg, diags: diags, files: map[string][]byte{}}
 	for k, v := range cfg.Files {
 		l.files[k] = v

@@ -30,6 +30,9 @@ type LoadOptions struct {
 	// Env is the environment ("KEY=value"); only RUNBOOK_VAR_name entries are
 	// read. nil reads nothing: the CLI passes os.Environ().
 	Env []string
+	// MaxSize limits the manifest's total size in bytes when read from
+	// Path; 0 means manifest.DefaultMaxSize.
+	MaxSize int64
 }
 
 // Load parses and evaluates a manifest. Values come, in increasing
@@ -42,7 +45,7 @@ func Load(opts LoadOptions) (*Config, hcl.Diagnostics) {
 	files := opts.Files
 	var diags hcl.Diagnostics
 	if files == nil {
-		files, diags = manifest.ReadPath(opts.Path)
+		files, diags = manifest.ReadPathMax(opts.Path, opts.MaxSize)
 		if info, err := os.Stat(opts.Path); err == nil && info.IsDir() {
 			cfg.Dir = opts.Path
 		} else if opts.Path != "" {
