@@ -68,7 +68,7 @@ var Static = map[string]Severity{
 	ClusterSize:      Error,
 	OrderSMGRFirst:   Error,
 	BSMAboveCore:     Error,
-	WindowTooShort:   Warning,
+	WindowTooShort:   Error,
 	ArtifactMissing:  Warning,
 	PlanCycle:        Error,
 }
