@@ -398,3 +398,25 @@ func TestCoalesceSkipsEmptyStrings(t *testing.T) {
 		t.Errorf("coalesce of nothing: %v", diags)
 	}
 }
+
+// Two nodes at one host and port: the error is at the second and names the
+// first's position.
+func TestDuplicateNodeAddress(t *testing.T) {
+	src := minimal + `
+cluster "branch" {
+  branch_session_manager "bsm-a" {
+    host    = "sm-dal.example.net"
+    release = "8.1.3.8"
+  }
+}
+`
+	diags := loadErr(t, src, eval.LoadOptions{})
+	if len(diags) != 1 || diags[0].Summary != "Duplicate node address" {
+		t.Fatalf("got %v", diags)
+	}
+	d := diags[0]
+	if d.Subject == nil || d.Subject.Start.Line != 12 || !strings.Contains(d.Detail, "main.hcl:5:15") ||
+		!strings.Contains(d.Detail, `"sm-dal"`) || !strings.Contains(d.Detail, "sm-dal.example.net:22") {
+		t.Errorf("want the error at main.hcl:12 naming sm-dal at main.hcl:5:15: %v %s", d.Subject, d.Detail)
+	}
+}
