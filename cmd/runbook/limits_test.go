@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,83 @@ func TestBinaryManifest(t *testing.T) {
 	for _, bad := range []string{"\x00", "\x07", "\x1b]", "\x1b[2J", "\xff", "ELF"} {
 		if strings.Contains(stderr+stdout, bad) {
 			t.Errorf("output holds %q:\n%q", bad, stderr)
+		}
+	}
+}
+
+// unsetManifest needs two values: a password (connection only) and, in the
+// second form, the target release (which the plan is computed from).
+const unsetManifest = `runbook "r" {
+  change_id = "CHG0000001"
+  target    = %s
+}
+
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+variable "target" {
+  type = string
+  validation {
+    condition     = can(regex("^10[.]", var.target))
+    error_message = "The target is a 10.x release."
+  }
+}
+
+connection "default" {
+  password = var.password
+}
+
+cluster "core" {
+  session_manager "sm-a" {
+    host    = "sm-a.example.net"
+    release = "8.1.3.8"
+    ssp     = 99
+  }
+}
+`
+
+// validate needs no variable values; plan and apply still do.
+func TestValidateWithoutVariableValues(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	connOnly := filepath.Join(dir, "conn.hcl")
+	planInput := filepath.Join(t.TempDir(), "target.hcl")
+	if err := os.WriteFile(connOnly, []byte(fmt.Sprintf(unsetManifest, `"10.2.0.1"`)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(planInput, []byte(fmt.Sprintf(unsetManifest, "var.target")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// Only the connection waits for a value: the static guards still run.
+	stdout, stderr, code := runCLI(t, "", "validate", "--no-color", connOnly)
+	wantCode(t, code, 0, stdout, stderr, "validate", connOnly)
+	if !strings.Contains(stderr, "artifact.missing") || strings.Contains(stderr, "required variable") {
+		t.Errorf("validate: want the static guards and no variable error:\n%s", stderr)
+	}
+
+	// The target waits for a value: valid, with a warning naming it.
+	stdout, stderr, code = runCLI(t, "", "validate", "--no-color", planInput)
+	wantCode(t, code, 0, stdout, stderr, "validate", planInput)
+	if !strings.Contains(stderr, "Static guards not checked") || !strings.Contains(stderr, "var.target") || !strings.Contains(stderr, "target.hcl:3:") {
+		t.Errorf("validate: want a warning at the target naming var.target:\n%s", stderr)
+	}
+
+	// Given values are still validated.
+	stdout, stderr, code = runCLI(t, "", "validate", "--no-color", "-var", "target=8.1.3.8", planInput)
+	wantCode(t, code, 1, stdout, stderr, "validate -var target=8.1.3.8", planInput)
+	if !strings.Contains(stderr, "The target is a 10.x release.") {
+		t.Errorf("validate: want the validation rule's message:\n%s", stderr)
+	}
+
+	// plan requires every value.
+	for _, f := range []string{connOnly, planInput} {
+		stdout, stderr, code = runCLI(t, "", "plan", "--no-color", f)
+		wantCode(t, code, 1, stdout, stderr, "plan", f)
+		if !strings.Contains(stderr, "No value for required variable") {
+			t.Errorf("plan %s: want the required-variable error:\n%s", f, stderr)
 		}
 	}
 }

@@ -43,10 +43,17 @@ type loaded struct {
 
 // load reads, parses and evaluates the manifest at path, and the catalog.
 func load(io *stdio, mf *manifestFlags, path string) *loaded {
+	return loadWith(io, mf, path, false)
+}
+
+// loadWith is load; allowUnset leaves required variables without a value
+// unknown instead of an error (validate).
+func loadWith(io *stdio, mf *manifestFlags, path string, allowUnset bool) *loaded {
 	if path == "" {
 		path = "."
 	}
-	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env, MaxSize: int64(mf.maxSize)})
+	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env,
+		MaxSize: int64(mf.maxSize), AllowUnset: allowUnset})
 	l := &loaded{cfg: cfg, diags: diags, files: map[string][]byte{}}
 	for k, v := range cfg.Files {
 		l.files[k] = v

@@ -33,6 +33,12 @@ type LoadOptions struct {
 	// MaxSize limits the manifest's total size in bytes when read from
 	// Path; 0 means manifest.DefaultMaxSize.
 	MaxSize int64
+	// AllowUnset makes a required variable without a value unknown instead
+	// of an error, as Terraform's validate does: evaluation goes on with
+	// unknowns, and Config.Unknown lists the attributes that could not be
+	// evaluated for want of a value. validate sets it; plan and apply need
+	// every value.
+	AllowUnset bool
 }
 
 // Load parses and evaluates a manifest. Values come, in increasing
@@ -81,7 +87,7 @@ func Evaluate(m *manifest.Manifest, cfg *Config, opts LoadOptions) hcl.Diagnosti
 	}
 	e := &evaluator{
 		m: m, cfg: cfg, secrets: map[string]struct{}{},
-		vars: map[string]bool{}, locals: map[string]bool{},
+		vars: map[string]bool{}, locals: map[string]bool{}, allowUnset: opts.AllowUnset,
 		ctx: &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: Functions()},
 	}
 	for _, v := range m.Variables {
@@ -93,14 +99,16 @@ func Evaluate(m *manifest.Manifest, cfg *Config, opts LoadOptions) hcl.Diagnosti
 	e.ctx.Variables["var"] = e.variables(opts)
 	e.ctx.Variables["local"] = e.evalLocals()
 	cfg.Ctx = e.ctx
-	e.runbook()
-	e.connections()
-	e.artifacts()
-	e.backup()
-	e.nodes()
-	e.steps()
-	e.guards()
-	e.lab()
+	for _, part := range []struct {
+		block string
+		eval  func()
+	}{
+		{"runbook", e.runbook}, {"connection", e.connections}, {"artifact", e.artifacts}, {"backup", e.backup},
+		{"node", e.nodes}, {"step", e.steps}, {"guard", e.guards}, {"lab", e.lab},
+	} {
+		e.block = part.block
+		part.eval()
+	}
 	cfg.Profiles = m.Profiles
 	cfg.Secrets = sortedKeys(e.secrets)
 	scrub(e.diags, cfg.Secrets)
