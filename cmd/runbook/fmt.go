@@ -13,6 +13,7 @@ type fmtOpts struct {
 	check   bool
 	diff    bool
 	noColor bool
+	maxSize sizeFlag
 }
 
 func fmtCommand() *command {
@@ -29,6 +30,7 @@ func fmtCommand() *command {
 			fs.BoolVar(&o.check, "check", false, "change nothing; exit 1 when a file would change")
 			fs.BoolVar(&o.diff, "diff", false, "print the changes as a unified diff")
 			fs.BoolVar(&o.noColor, "no-color", false, "print diagnostics without colour")
+			fs.Var(&o.maxSize, "max-manifest-size", "refuse manifests larger than `SIZE`, all files together (default 16MiB)")
 			return o
 		},
 		run: func(io *stdio, opts any, args []string) error {
@@ -37,7 +39,7 @@ func fmtCommand() *command {
 			if path == "" {
 				path = "."
 			}
-			files, diags := manifest.ReadPath(path)
+			files, diags := manifest.ReadPathMax(path, int64(o.maxSize))
 			if diags.HasErrors() {
 				_ = manifest.WriteDiagnostics(io.err, files, diags, uint(io.width), io.colors && !o.noColor)
 				return errReported

@@ -23,7 +23,8 @@ type manifestFlags struct {
 	noColor  bool
 	// pinned are a saved plan's variable values (not a flag): apply
 	// PLANFILE loads the manifest with them standing in for the defaults.
-	pinned map[string]cty.Value
+	pinned  map[string]cty.Value
+	maxSize sizeFlag
 }
 
 func (m *manifestFlags) register(fs *flag.FlagSet) {
@@ -31,6 +32,7 @@ func (m *manifestFlags) register(fs *flag.FlagSet) {
 	fs.Var(&m.varFiles, "var-file", "read variables from an HCL or JSON `FILE` (repeatable)")
 	fs.StringVar(&m.catalog, "catalog", "", "use this release catalog `FILE` instead of the embedded one")
 	fs.BoolVar(&m.noColor, "no-color", false, "print diagnostics without colour")
+	fs.Var(&m.maxSize, "max-manifest-size", "refuse manifests larger than `SIZE`, all files together (default 16MiB)")
 }
 
 // loaded is a manifest, the catalog it is planned against and every
@@ -45,10 +47,17 @@ type loaded struct {
 
 // load reads, parses and evaluates the manifest at path, and the catalog.
 func load(io *stdio, mf *manifestFlags, path string) *loaded {
+	return loadWith(io, mf, path, false)
+}
+
+// loadWith is load; allowUnset leaves required variables without a value
+// unknown instead of an error (validate).
+func loadWith(io *stdio, mf *manifestFlags, path string, allowUnset bool) *loaded {
 	if path == "" {
 		path = "."
 	}
-	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env, Pinned: mf.pinned})
+	cfg, diags := eval.Load(eval.LoadOptions{Path: path, Vars: mf.vars, VarFiles: mf.varFiles, Env: io.env,
+		MaxSize: int64(mf.maxSize), AllowUnset: allowUnset, Pinned: mf.pinned})
 	l := &loaded{cfg: cfg, diags: diags, files: map[string][]byte{}}
 	for k, v := range cfg.Files {
 		l.files[k] = v

@@ -42,6 +42,17 @@ type Config struct {
 	SHA256 string
 	// Secrets lists the values of sensitive variables and passwords, for the redactor.
 	Secrets []string
+	// Unknown lists the attributes left unevaluated because a variable they
+	// use has no value; only LoadOptions.AllowUnset (validate) allows that.
+	Unknown []UnknownValue
+}
+
+// UnknownValue is an attribute whose value is not known for want of a
+// variable value.
+type UnknownValue struct {
+	Range hcl.Range
+	Block string   // the kind of block it is in: "runbook", "connection", "node", …
+	Vars  []string // the variables without a value it uses
 }
 
 // Runbook is the runbook block.

@@ -36,6 +36,15 @@ type LoadOptions struct {
 	// so a variable given nothing at apply keeps the reviewed value and the
 	// caller can compare a value given again with the pinned one.
 	Pinned map[string]cty.Value
+	// MaxSize limits the manifest's total size in bytes when read from
+	// Path; 0 means manifest.DefaultMaxSize.
+	MaxSize int64
+	// AllowUnset makes a required variable without a value unknown instead
+	// of an error, as Terraform's validate does: evaluation goes on with
+	// unknowns, and Config.Unknown lists the attributes that could not be
+	// evaluated for want of a value. validate sets it; plan and apply need
+	// every value.
+	AllowUnset bool
 }
 
 // Load parses and evaluates a manifest. Values come, in increasing
@@ -48,7 +57,7 @@ func Load(opts LoadOptions) (*Config, hcl.Diagnostics) {
 	files := opts.Files
 	var diags hcl.Diagnostics
 	if files == nil {
-		files, diags = manifest.ReadPath(opts.Path)
+		files, diags = manifest.ReadPathMax(opts.Path, opts.MaxSize)
 		if info, err := os.Stat(opts.Path); err == nil && info.IsDir() {
 			cfg.Dir = opts.Path
 		} else if opts.Path != "" {
@@ -84,7 +93,7 @@ func Evaluate(m *manifest.Manifest, cfg *Config, opts LoadOptions) hcl.Diagnosti
 	}
 	e := &evaluator{
 		m: m, cfg: cfg, secrets: map[string]struct{}{},
-		vars: map[string]bool{}, locals: map[string]bool{},
+		vars: map[string]bool{}, locals: map[string]bool{}, allowUnset: opts.AllowUnset,
 		ctx: &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: Functions()},
 	}
 	for _, v := range m.Variables {
@@ -96,14 +105,16 @@ func Evaluate(m *manifest.Manifest, cfg *Config, opts LoadOptions) hcl.Diagnosti
 	e.ctx.Variables["var"] = e.variables(opts)
 	e.ctx.Variables["local"] = e.evalLocals()
 	cfg.Ctx = e.ctx
-	e.runbook()
-	e.connections()
-	e.artifacts()
-	e.backup()
-	e.nodes()
-	e.steps()
-	e.guards()
-	e.lab()
+	for _, part := range []struct {
+		block string
+		eval  func()
+	}{
+		{"runbook", e.runbook}, {"connection", e.connections}, {"artifact", e.artifacts}, {"backup", e.backup},
+		{"node", e.nodes}, {"step", e.steps}, {"guard", e.guards}, {"lab", e.lab},
+	} {
+		e.block = part.block
+		part.eval()
+	}
 	cfg.Profiles = m.Profiles
 	cfg.Secrets = slices.Sorted(maps.Keys(e.secrets))
 	scrub(e.diags, cfg.Secrets)

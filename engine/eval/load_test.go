@@ -398,3 +398,83 @@ func TestCoalesceSkipsEmptyStrings(t *testing.T) {
 		t.Errorf("coalesce of nothing: %v", diags)
 	}
 }
+
+// Two nodes at one host and port: the error is at the second and names the
+// first's position.
+func TestDuplicateNodeAddress(t *testing.T) {
+	src := minimal + `
+cluster "branch" {
+  branch_session_manager "bsm-a" {
+    host    = "sm-dal.example.net"
+    release = "8.1.3.8"
+  }
+}
+`
+	diags := loadErr(t, src, eval.LoadOptions{})
+	if len(diags) != 1 || diags[0].Summary != "Duplicate node address" {
+		t.Fatalf("got %v", diags)
+	}
+	d := diags[0]
+	if d.Subject == nil || d.Subject.Start.Line != 12 || !strings.Contains(d.Detail, "main.hcl:5:15") ||
+		!strings.Contains(d.Detail, `"sm-dal"`) || !strings.Contains(d.Detail, "sm-dal.example.net:22") {
+		t.Errorf("want the error at main.hcl:12 naming sm-dal at main.hcl:5:15: %v %s", d.Subject, d.Detail)
+	}
+}
+
+// With AllowUnset (validate) a required variable without a value is unknown:
+// no error, its validation is not run, evaluation goes on, and the
+// attributes that use it (directly or through a local) are listed.
+func TestUnsetVariableIsUnknown(t *testing.T) {
+	src := `
+runbook "r" {
+  target    = "10.2.0.1"
+  change_id = local.ticket
+}
+variable "ticket" {
+  type = string
+  validation {
+    condition     = can(regex("^CHG", var.ticket))
+    error_message = "A change ticket starts with CHG."
+  }
+}
+variable "password" {
+  type      = string
+  sensitive = true
+}
+locals {
+  ticket = upper(var.ticket)
+}
+connection "default" {
+  password = var.password
+}
+cluster "core" {
+  session_manager "sm-dal" {
+    host    = "sm-dal.example.net"
+    release = "8.1.3.8"
+  }
+}
+`
+	diags := loadErr(t, src, eval.LoadOptions{})
+	if len(diags) != 2 || diags[0].Summary != "No value for required variable" {
+		t.Fatalf("without AllowUnset: %v", diags)
+	}
+	cfg := load(t, src, eval.LoadOptions{AllowUnset: true})
+	if v := cfg.Variables["ticket"].Value; v.IsKnown() {
+		t.Errorf("var.ticket = %v, want unknown", v)
+	}
+	if cfg.Runbook.ChangeID != "" || cfg.Connections["default"].Password != "" {
+		t.Errorf("unknown values were used: %q %q", cfg.Runbook.ChangeID, cfg.Connections["default"].Password)
+	}
+	got := map[string]string{}
+	for _, u := range cfg.Unknown {
+		got[u.Block] = strings.Join(u.Vars, ",")
+	}
+	if len(cfg.Unknown) != 2 || got["runbook"] != "ticket" || got["connection"] != "password" {
+		t.Errorf("unknown attributes: %+v", cfg.Unknown)
+	}
+	// A value that is given is still validated.
+	diags = loadErr(t, src, eval.LoadOptions{AllowUnset: true, Vars: []string{"ticket=INC1"}})
+	if len(diags) != 1 || diags[0].Summary != "Invalid value for variable" {
+		t.Errorf("given value not validated: %v", diags)
+	}
+}

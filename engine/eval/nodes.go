@@ -2,8 +2,10 @@ package eval
 
 import (
 	"maps"
+	"net"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,6 +109,39 @@ func (e *evaluator) nodes() {
 		}
 		e.cfg.Clusters = append(e.cfg.Clusters, c)
 	}
+	e.uniqueAddresses()
+}
+
+// uniqueAddresses refuses two nodes at the same host and port (through the
+// same jump host): they are one machine, which the plan would drain, upgrade
+// and count twice, breaking the one-at-a-time and secondary rules. Host
+// names compare without case, as DNS does.
+func (e *evaluator) uniqueAddresses() {
+	type address struct{ jump, host string }
+	seen := map[address]*Node{}
+	for _, n := range e.cfg.AllNodes() {
+		if n.Host == "" {
+			continue // not given or invalid: reported already
+		}
+		t := e.cfg.Target(n)
+		key := address{t.Jump, strings.ToLower(net.JoinHostPort(strings.Trim(n.Host, "[]"), strconv.Itoa(t.Port)))}
+		first, dup := seen[key]
+		if !dup {
+			seen[key] = n
+			continue
+		}
+		e.errorf(n.hostRange(), "Duplicate node address",
+			"The node %q has the same address, %s, as the node %q at %s: two nodes cannot be one machine. Correct the host or port of one of them.",
+			n.Name, key.host, first.Name, manifest.At(*first.hostRange()))
+	}
+}
+
+// hostRange is where the node's host is written (its block when it is not).
+func (n *Node) hostRange() *hcl.Range {
+	if r, ok := n.Attrs["host"]; ok {
+		return r.Ptr()
+	}
+	return n.Range.Ptr()
 }
 
 var hostPattern = regexp.MustCompile(`^[A-Za-z0-9._:\[\]-]+$`)

@@ -172,6 +172,7 @@ func (e *evaluator) guards() {
 		if a := b.Attr("message"); a != nil && e.checkRefs(a.Expr, refsNode, "") {
 			g.Message = a.Expr
 		}
+		e.checkGuard(g)
 		e.cfg.Guards = append(e.cfg.Guards, g)
 	}
 }

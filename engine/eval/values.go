@@ -31,6 +31,10 @@ type evaluator struct {
 	secrets map[string]struct{}
 	// vars and locals are the declared names, for reference checks.
 	vars, locals map[string]bool
+	// allowUnset is LoadOptions.AllowUnset; block is the kind of block being
+	// evaluated, for Config.Unknown.
+	allowUnset bool
+	block      string
 }
 
 func (e *evaluator) errorf(rng *hcl.Range, summary, format string, args ...any) {
@@ -80,16 +84,20 @@ func (e *evaluator) value(attr *hcl.Attribute, ty cty.Type, what string) (cty.Va
 	if diags.HasErrors() {
 		return cty.NilVal, false
 	}
+	var marks cty.ValueMarks
 	if v.ContainsMarked() {
-		_, marks := v.UnmarkDeep()
+		_, marks = v.UnmarkDeep()
 		if _, ok := marks[sensitive]; ok {
 			e.secret(v)
 		}
 		v, _ = v.UnmarkDeep()
 	}
 	if !v.IsWhollyKnown() {
-		// Only a value poisoned by an earlier error (a local in a cycle) is
-		// unknown here; that error was reported already.
+		// Unknown because a variable has no value (validate), or poisoned by
+		// an earlier error (a local in a cycle), which was reported already.
+		if names := unsetNames(marks); len(names) > 0 {
+			e.cfg.Unknown = append(e.cfg.Unknown, UnknownValue{Range: attr.Expr.Range(), Block: e.block, Vars: names})
+		}
 		return cty.NilVal, false
 	}
 	if v.IsNull() {

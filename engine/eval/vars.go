@@ -165,6 +165,16 @@ func (e *evaluator) variable(v *manifest.Variable, given map[string]rawValue) (c
 			return cty.NilVal, false
 		}
 		rng = a.Expr.Range().Ptr()
+	case e.allowUnset:
+		// Unknown, marked with the variable's name so that what depends on
+		// it can say which value is missing.
+		val := cty.UnknownVal(v.Type).Mark(unsetMark{v.Name})
+		if decl.Sensitive {
+			val = val.Mark(sensitive)
+		}
+		decl.Value = val
+		e.cfg.Variables[v.Name] = decl
+		return val, true
 	default:
 		e.errorf(v.LabelRange.Ptr(), "No value for required variable",
 			"The variable %q has no default, so it needs a value: -var '%s=…', a -var-file, or the environment variable %s%s.",

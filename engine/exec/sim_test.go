@@ -162,6 +162,11 @@ func newFleetWith(t *testing.T, drainTimeout, onFailure, extra, conn string, por
 	if start != nil {
 		conn, ports = start(f.dirs)
 	}
+	if ports == nil {
+		// In-process nodes are reached by name, whatever the port; distinct
+		// ports keep the nodes distinct addresses, as a manifest requires.
+		ports = map[string]int{"smgr": 2201, "sm1": 2202, "sm2": 2203, "bsm1": 2204}
+	}
 	port := func(n string) string {
 		if p, ok := ports[n]; ok {
 			return fmt.Sprintf("\n    port = %d", p)

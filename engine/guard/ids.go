@@ -78,7 +78,7 @@ var Static = map[string]Severity{
 	ClusterSize:      Error,
 	OrderSMGRFirst:   Error,
 	BSMAboveCore:     Error,
-	WindowTooShort:   Warning,
+	WindowTooShort:   Error,
 	ArtifactMissing:  Warning,
 	RollbackMedia:    Error,
 	PlanCycle:        Error,

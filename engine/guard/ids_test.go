@@ -12,7 +12,7 @@ func TestStaticTable(t *testing.T) {
 		"source.not_latest": Warning, "ssp.required": Warning, "platform.avp": Error,
 		"platform.aws": Error, "cluster.releases": Error, "cluster.uds_split": Warning,
 		"cluster.secondary": Error, "cluster.size": Error, "order.smgr_first": Error,
-		"bsm.above_core": Error, "window.too_short": Warning, "artifact.missing": Warning,
+		"bsm.above_core": Error, "window.too_short": Error, "artifact.missing": Warning,
 	}
 	for id, sev := range want {
 		if Static[id] != sev {

@@ -48,14 +48,18 @@ func writeDiagnostic(w *bufio.Writer, files map[string][]byte, d *hcl.Diagnostic
 	if d.Severity == hcl.DiagWarning {
 		sev, on = "Warning", ansiYellow
 	}
+	// What a manifest wrote (names, values, whole source lines) reaches the
+	// terminal only sanitized: a manifest cannot send escape sequences.
+	summary := Sanitize(d.Summary)
 	if color {
-		fmt.Fprintf(w, "%s%s:%s %s%s%s\n\n", on, sev, ansiReset, ansiBold, d.Summary, ansiReset)
+		fmt.Fprintf(w, "%s%s:%s %s%s%s\n\n", on, sev, ansiReset, ansiBold, summary, ansiReset)
 	} else {
-		fmt.Fprintf(w, "%s: %s\n\n", sev, d.Summary)
+		fmt.Fprintf(w, "%s: %s\n\n", sev, summary)
 	}
 	if r := d.Subject; r != nil {
-		fmt.Fprintf(w, "  on %s:%d:%d:\n", r.Filename, r.Start.Line, r.Start.Column)
+		fmt.Fprintf(w, "  on %s:%d:%d:\n", Sanitize(r.Filename), r.Start.Line, r.Start.Column)
 		if line, ok := sourceLine(files[r.Filename], r.Start.Line); ok {
+			line = Sanitize(line)
 			end := len(line)
 			if r.End.Line == r.Start.Line && r.End.Column > r.Start.Column {
 				end = min(byteOffset(line, r.End.Column), len(line))
@@ -73,7 +77,7 @@ func writeDiagnostic(w *bufio.Writer, files map[string][]byte, d *hcl.Diagnostic
 		w.WriteString("\n")
 	}
 	if d.Detail != "" {
-		detail := d.Detail
+		detail := Sanitize(d.Detail)
 		if width > 1 {
 			detail = wordwrap.WrapString(detail, width-1)
 		}

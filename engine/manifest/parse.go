@@ -32,6 +32,11 @@ func (c ParseConfig) Parse() (*Manifest, hcl.Diagnostics) {
 	sort.Strings(names)
 	d := &decoder{m: m, seen: map[string]map[string]hcl.Range{}}
 	for _, name := range names {
+		if d := CheckText(name, c.Files[name]); d != nil {
+			diags = append(diags, d)
+			m.Incomplete = true
+			continue
+		}
 		f, fdiags := hclsyntax.ParseConfig(c.Files[name], name, hcl.InitialPos)
 		diags = append(diags, fdiags...)
 		if f == nil || hasSyntaxErrors(fdiags) {

@@ -98,7 +98,7 @@ func TestStaticGuards(t *testing.T) {
 		{"window too short", one("8.1.3.8", func(_ *eval.Node, c *eval.Config) {
 			st := time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)
 			c.Runbook.Window = &eval.Window{Start: st, End: st.Add(time.Hour), Range: rng("window")}
-		}), guard.WindowTooShort, hcl.DiagWarning, ""},
+		}), guard.WindowTooShort, hcl.DiagError, ""},
 		{"artifact missing", one("8.1.3.8", nil), guard.ArtifactMissing, hcl.DiagWarning, "sm-a"},
 	}
 	for _, c := range cases {

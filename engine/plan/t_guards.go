@@ -18,9 +18,11 @@ func (b *builder) guardsTransform() {
 		window := w.End.Sub(w.Start)
 		need := time.Duration(b.plan.EstimatedDurationS) * time.Second
 		if need > window {
+			// An error: a plan that cannot finish in its window would leave
+			// the fleet half-changed (mixed releases) when the window ends.
 			b.addGuard(guard.WindowTooShort, "", w.Range,
 				"the plan needs about %s but the window is %s",
-				"Widen the window, raise policy.parallel, or split the change into several windows (e.g. one per cluster).",
+				"Widen the window, raise policy.parallel (or policy.branch_parallel for branches), or split the change into several changes that each fit a window (for example one per cluster).",
 				need, window)
 		}
 	}

@@ -1,6 +1,6 @@
 runbook "t" {
   target = "10.2.0.1"
-  window { # WARNING: window.too_short
+  window { # ERROR: window.too_short
     start = "2026-12-05T01:00:00Z"
     end   = "2026-12-05T01:30:00Z"
   }
