@@ -213,7 +213,13 @@ func (f *sshdFleet) media(t *testing.T, name string, m sim.Media) string {
 // setScale changes the time scale the simulators use from their next session.
 func (f *sshdFleet) setScale(t *testing.T, scale float64) {
 	t.Helper()
-	if err := os.WriteFile(f.scaleFile, []byte(fmt.Sprint(scale)), 0o644); err != nil {
+	// Written aside and renamed: a session starting meanwhile reads the old
+	// scale or the new one, never an empty file.
+	tmp := f.scaleFile + ".new"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprint(scale)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, f.scaleFile); err != nil {
 		t.Fatal(err)
 	}
 }

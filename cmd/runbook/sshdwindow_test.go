@@ -31,7 +31,7 @@ func TestSSHDApplyRefusedOutsideWindow(t *testing.T) {
 	t.Parallel()
 	f := startFleet(t, standardFleet(), 0.2, "")
 	start := time.Now().Add(21 * 24 * time.Hour).Truncate(time.Hour)
-	f.setWindow(t, start, start.Add(8*time.Hour))
+	f.setWindow(t, start, start.Add(12*time.Hour))
 	before := f.snapshots(t)
 
 	stdout, stderr, code := f.apply(t, "--auto-approve")
