@@ -130,23 +130,14 @@ var Node = &hcl.BodySchema{
 	},
 }
 
-// StepArgs are the module arguments a step block may carry, by module. They
-// stay expressions until a node is known, because they may use node.* and
-// facts.*.
-var StepArgs = map[string][]string{
-	"shell": {"command"},
-	"copy":  {"source", "destination"},
-	"wait":  {"duration"},
-	"pause": {"message"},
-}
-
-// Step is the schema of a step block.
+// Step is the schema of the attributes every step block shares. The rest of
+// a step's body are the arguments of its module, which each module declares
+// itself (modules.Spec, listed in modules/registry); the parser keeps them as
+// they are and the evaluator checks them against the module's Spec.
 var Step = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "module", Required: true}, {Name: "nodes"}, {Name: "before"}, {Name: "after"},
 		{Name: "depends_on"},
-		{Name: "command"}, {Name: "source"}, {Name: "destination"}, {Name: "duration"},
-		{Name: "message"},
 	},
 }
 

@@ -6,10 +6,7 @@ var (
 	// Phases are the phase names a step (before/after), a guard or a lab
 	// fault may name, in the order a hop goes through them.
 	Phases = []string{"precheck", "backup", "upload", "drain", "ssp", "upgrade", "migrate", "restore", "verify", "undrain"}
-	// Modules are the module names a step block may use.
-	Modules = []string{"shell", "copy", "wait", "pause",
-		"sm.facts", "sm.precheck", "sm.backup", "sm.upload", "sm.drain", "sm.ssp",
-		"sm.upgrade", "sm.migrate", "sm.restore", "sm.verify", "sm.undrain"}
+
 	Platforms      = []string{"vmware", "kvm", "appliance", "avp", "asp130", "aws", "gcp", "azure", "software_only"}
 	OnFailure      = []string{"halt", "rollback"}
 	Methods        = []string{"backup_restore", "data_migration"}

@@ -16,6 +16,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/ssh"
 )
@@ -146,7 +147,7 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	dialer, gather := connections(o, l, lb)
 	x := exec.New(exec.Options{
 		Dialer:       dialer,
-		Modules:      sm.Modules(l.prof),
+		Modules:      registry.Modules(l.prof),
 		Gather:       gather,
 		DryRun:       o.dryRun,
 		IgnoreWindow: o.ignoreWindow,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -29,7 +30,7 @@ func profileFor(cfg *eval.Config) (*sm.Profile, hcl.Diagnostics) {
 // commandRenderer renders the command lines each planned step will run, from
 // the modules bound to the profile.
 func commandRenderer(p *sm.Profile) func(string, modules.Task) []string {
-	reg := sm.Modules(p)
+	reg := registry.Modules(p)
 	return func(name string, t modules.Task) []string {
 		m := reg[name]
 		if m == nil {

@@ -7,17 +7,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/runbook-dev/runbook/engine/manifest"
+	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/schema"
 )
-
-// requiredArgs are the module arguments a user step must give.
-var requiredArgs = map[string][]string{
-	"shell": {"command"},
-	"copy":  {"source", "destination"},
-	"wait":  {"duration"},
-}
 
 func (e *evaluator) steps() {
 	names := map[string]bool{}
@@ -30,7 +26,7 @@ func (e *evaluator) steps() {
 	}
 	for _, b := range e.m.Steps {
 		s := &Step{Name: b.Name, Range: b.DeclRange, Args: map[string]hcl.Expression{}, Nodes: []string{"*"}}
-		s.Module, _ = e.enum(b, "module", schema.Modules)
+		s.Module, _ = e.enum(b, "module", registry.Names())
 		if v, ok := e.strList(b, "nodes"); ok {
 			s.Nodes = v
 			e.patterns(b, v, nodeNames)
@@ -109,47 +105,90 @@ func (e *evaluator) dependsOn(b *manifest.Block, names map[string]bool) []string
 }
 
 // stepArgs keeps the module's own arguments as expressions, after checking
-// that the module takes them and that their references can resolve.
+// them against the module's Spec: every argument known to the module, every
+// required one given, and a value of the right type where it can be known
+// before a node is (an argument may use node.* and facts.*).
 func (e *evaluator) stepArgs(b *manifest.Block, s *Step) {
-	allowed := schema.StepArgs[s.Module]
+	spec, known := registry.Spec(s.Module)
 	for _, a := range manifest.SortedAttrs(b.Attrs) {
-		if !isArg(a.Name) {
+		if isStepAttr(a.Name) {
 			continue
 		}
-		if s.Module != "" && !contains(allowed, a.Name) {
-			hint := "It takes no arguments."
-			if len(allowed) > 0 {
-				hint = "It takes " + quoteList(allowed) + "."
-			}
-			e.errorf(a.NameRange.Ptr(), "Unsupported argument for module",
-				"The %s module does not use %q. %s", s.Module, a.Name, hint)
+		if !known {
+			continue // the module itself is wrong, and reported
+		}
+		arg, ok := spec.Arg(a.Name)
+		if !ok {
+			e.unsupportedArg(spec, a)
 			continue
 		}
 		if !e.checkRefs(a.Expr, refsNode, "") {
 			continue
 		}
 		s.Args[a.Name] = a.Expr
-		if a.Name == "duration" && e.static(a.Expr) {
-			if v, ok := e.str(b, "duration"); ok {
-				e.parseDuration(v, a.Expr.Range(), false)
-			}
+		if e.static(a.Expr) {
+			e.argType(b, a, s.Module, arg)
 		}
 	}
-	for _, req := range requiredArgs[s.Module] {
-		if b.Attr(req) == nil {
+	if !known {
+		return
+	}
+	for _, arg := range spec.Args {
+		if arg.Required && b.Attr(arg.Name) == nil {
 			e.errorf(b.DeclRange.Ptr(), "Missing required argument",
-				"The %s module needs %q; add %s = … to the step.", s.Module, req, req)
+				"The %s module needs %q; add %s = … to the step.", s.Module, arg.Name, arg.Name)
 		}
 	}
 }
 
-func isArg(name string) bool {
-	for _, args := range schema.StepArgs {
-		if contains(args, name) {
-			return true
-		}
+// unsupportedArg reports an argument the module does not take, suggesting the
+// nearest of its arguments (or of the attributes every step has).
+func (e *evaluator) unsupportedArg(spec modules.Spec, a *hcl.Attribute) {
+	names := spec.ArgNames()
+	hint := "It takes no arguments."
+	if len(names) > 0 {
+		hint = "It takes " + quoteList(names) + "."
 	}
-	return false
+	e.errorf(a.NameRange.Ptr(), "Unsupported argument for module",
+		"The %s module does not use %q.%s %s", spec.Name, a.Name, suggest(a.Name, append(names, stepAttrs()...)), hint)
+}
+
+// argType checks the type of an argument whose value is known before any
+// node is. An expression that does not evaluate yet (a variable without a
+// value) is left to the plan, which evaluates it per node.
+func (e *evaluator) argType(b *manifest.Block, a *hcl.Attribute, module string, arg modules.Arg) {
+	if arg.Type == modules.Duration {
+		if v, ok := e.str(b, a.Name); ok {
+			e.parseDuration(v, a.Expr.Range(), false)
+		}
+		return
+	}
+	v, diags := a.Expr.Value(e.ctx)
+	if diags.HasErrors() {
+		return
+	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsWhollyKnown() || v.IsNull() {
+		return
+	}
+	if _, err := convert.Convert(v, arg.Type.Cty()); err != nil {
+		e.errorf(a.Expr.Range().Ptr(), "Incorrect attribute value type",
+			"Inappropriate value for argument %q of the %s module: %s. It must be %s.", a.Name, module, err.Error(), arg.Type)
+	}
+}
+
+// isStepAttr reports whether name is one of the attributes every step block
+// has (module, nodes, before, after, depends_on) rather than a module's.
+func isStepAttr(name string) bool {
+	return slices.Contains(stepAttrs(), name)
+}
+
+func stepAttrs() []string {
+	var out []string
+	for _, a := range schema.Step.Attributes {
+		out = append(out, a.Name)
+	}
+	return out
 }
 
 // static reports whether expr can be evaluated before a node is known.

@@ -15,6 +15,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
@@ -203,7 +204,7 @@ func (d *countingDialer) Dial(ctx context.Context, t modules.Target) (modules.Co
 
 func simOptions(dialer modules.Dialer, j Journal) Options {
 	prof := sm.DefaultProfile()
-	return Options{Dialer: dialer, Modules: sm.Modules(prof), Gather: ProfileGather(prof), Journal: j,
+	return Options{Dialer: dialer, Modules: registry.Modules(prof), Gather: ProfileGather(prof), Journal: j,
 		ConnectionLost: func(err error) bool { return errors.Is(err, sim.ErrConnectionLost) },
 		Limits: Limits{Poll: 20 * time.Millisecond, ServicesTimeout: 20 * time.Second,
 			ReconnectInitial: 20 * time.Millisecond, ReconnectMax: 200 * time.Millisecond, ReconnectTries: 20}}

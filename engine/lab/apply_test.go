@@ -13,6 +13,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	rssh "github.com/runbook-dev/runbook/modules/ssh"
 )
@@ -49,7 +50,7 @@ func applyExample(t *testing.T, path string, tweak func(*eval.Config)) (*Lab, *e
 	}
 	t.Cleanup(func() { l.Close() })
 	prof := sm.DefaultProfile()
-	mods := sm.Modules(prof)
+	mods := registry.Modules(prof)
 	compile := func() *plan.Plan {
 		p, diags := plan.Compile(cfg, catalog.Default(), plan.Options{Commands: func(name string, task modules.Task) []string {
 			if m := mods[name]; m != nil {

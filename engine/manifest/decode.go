@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
@@ -50,9 +51,7 @@ func (d *decoder) file(body hcl.Body) {
 		case schema.BlockCluster:
 			d.cluster(b)
 		case schema.BlockStep:
-			if blk := d.block(b, schema.Step, "step"); blk != nil {
-				d.m.Steps = append(d.m.Steps, blk)
-			}
+			d.m.Steps = append(d.m.Steps, d.step(b))
 		case schema.BlockGuard:
 			if blk := d.block(b, schema.Guard, "guard"); blk != nil {
 				d.m.Guards = append(d.m.Guards, blk)
@@ -213,4 +212,22 @@ func (d *decoder) lab(b *hcl.Block) {
 		l.Nodes = append(l.Nodes, d.block(nb, schema.LabNode, "lab node"))
 	}
 	d.m.Lab = l
+}
+
+// step decodes a step block: the attributes every step shares (schema.Step)
+// and, beside them, the module's own arguments, kept as attributes. Which
+// arguments a module takes is the module's to say (modules/registry); the
+// evaluator checks them once it knows the module.
+func (d *decoder) step(b *hcl.Block) *Block {
+	content, remain, diags := b.Body.PartialContent(schema.Step)
+	d.diags = append(d.diags, diags...)
+	blk := &Block{Type: b.Type, Attrs: hcl.Attributes{}, DeclRange: b.DefRange, LabelRange: b.LabelRanges[0], Name: b.Labels[0]}
+	if content != nil {
+		maps.Copy(blk.Attrs, content.Attributes)
+	}
+	args, diags := remain.JustAttributes()
+	d.diags = append(d.diags, diags...)
+	maps.Copy(blk.Attrs, args)
+	d.name("step", blk)
+	return blk
 }

@@ -14,6 +14,16 @@ import (
 // Module is the copy module.
 type Module struct{}
 
+// Spec is what a step block gives the copy module.
+var Spec = modules.Spec{
+	Name: "copy",
+	Doc:  "uploads a controller file to each matched node, sha256-checked",
+	Args: []modules.Arg{
+		{Name: "source", Type: modules.String, Required: true, Doc: "the file on the controller (a leading ~ is the operator's home)"},
+		{Name: "destination", Type: modules.String, Required: true, Doc: "the path on the node"},
+	},
+}
+
 func (Module) Name() string { return "copy" }
 
 // Commands shows the transfer as one line; it is not a shell command.

@@ -23,6 +23,15 @@ const NotExecutedSummary = "not executed in the lab: "
 // Module is the shell module.
 type Module struct{}
 
+// Spec is what a step block gives the shell module.
+var Spec = modules.Spec{
+	Name: "shell",
+	Doc:  "runs a command line on each matched node, as written",
+	Args: []modules.Arg{
+		{Name: "command", Type: modules.String, Required: true, Doc: "the shell command line; quote interpolated values yourself"},
+	},
+}
+
 // ExitError is a shell step whose command ended with a non-zero status.
 type ExitError struct {
 	Node     string

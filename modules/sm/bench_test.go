@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
@@ -17,7 +18,7 @@ import (
 // cluster upgrade, which the design keeps well under 30 s.
 func BenchmarkFourNodeCrossLine(b *testing.B) {
 	ctx := context.Background()
-	ms := sm.Modules(sm.DefaultProfile())
+	ms := registry.Modules(sm.DefaultProfile())
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		base := b.TempDir()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
@@ -43,7 +44,7 @@ func show(t *testing.T, dir string) sim.Snapshot {
 	return s
 }
 
-func mod(name string) modules.Module { return sm.Modules(sm.DefaultProfile())[name] }
+func mod(name string) modules.Module { return registry.Modules(sm.DefaultProfile())[name] }
 
 func runMod(t *testing.T, c modules.Conn, name string, task modules.Task) (modules.Outcome, error) {
 	t.Helper()

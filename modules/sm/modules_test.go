@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
@@ -243,7 +244,7 @@ func TestCommandsRenderWithoutConnection(t *testing.T) {
 		"sm.facts":   "bash -lc swversion",
 		"sm.verify":  "smcli verify",
 	}
-	ms := sm.Modules(sm.DefaultProfile())
+	ms := registry.Modules(sm.DefaultProfile())
 	for name, line := range want {
 		got, err := ms[name].Commands(modules.Task{Node: "sm-dal", Kind: sim.KindSM, Args: args})
 		if err != nil || !strings.Contains(strings.Join(got, "\n"), line) {

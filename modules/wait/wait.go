@@ -14,6 +14,24 @@ import (
 // Module is the wait module: it sleeps on the controller, ctx-aware.
 type Module struct{}
 
+// Spec is what a step block gives the wait module.
+var Spec = modules.Spec{
+	Name: "wait",
+	Doc:  "waits on the controller for a duration",
+	Args: []modules.Arg{
+		{Name: "duration", Type: modules.Duration, Required: true, Doc: `how long to wait, such as "30s"`},
+	},
+}
+
+// PauseSpec is what a step block gives the pause module.
+var PauseSpec = modules.Spec{
+	Name: "pause",
+	Doc:  "shows a message to the operator and, in an interactive run, waits for an answer",
+	Args: []modules.Arg{
+		{Name: "message", Type: modules.String, Doc: "the text shown to the operator"},
+	},
+}
+
 func (Module) Name() string { return "wait" }
 
 // Commands is empty: nothing runs on the node.

@@ -17,6 +17,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	rssh "github.com/runbook-dev/runbook/modules/ssh"
 )
@@ -55,7 +56,7 @@ func TestRenderersOnARealRun(t *testing.T) {
 	rs := fanout{NewJSON(&js, red), NewPlain(&pl, red), NewTTY(&tt, red, p, WithInterval(20*time.Millisecond))}
 	x := exec.New(exec.Options{
 		Dialer:  l.Dialer(rssh.NewDialer(rssh.Options{NoAgent: true})),
-		Modules: sm.Modules(prof),
+		Modules: registry.Modules(prof),
 		Gather: func(ctx context.Context, c modules.Conn, kind string) (sm.Facts, error) {
 			return sm.GatherFacts(ctx, c, kind, prof)
 		},
