@@ -15,6 +15,7 @@ package registry
 import (
 	"github.com/runbook-dev/runbook/modules"
 	filecopy "github.com/runbook-dev/runbook/modules/copy"
+	"github.com/runbook-dev/runbook/modules/httpcheck"
 	"github.com/runbook-dev/runbook/modules/shell"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/wait"
@@ -34,6 +35,7 @@ func Entries() []Entry {
 		{filecopy.Spec, func(*sm.Profile) modules.Module { return filecopy.Module{} }},
 		{wait.Spec, func(*sm.Profile) modules.Module { return wait.Module{} }},
 		{wait.PauseSpec, func(*sm.Profile) modules.Module { return wait.Pause{} }},
+		{httpcheck.Spec, func(*sm.Profile) modules.Module { return httpcheck.Module{} }},
 		{sm.FactsSpec, func(p *sm.Profile) modules.Module { return sm.FactsModule{P: p} }},
 		{sm.PrecheckSpec, func(p *sm.Profile) modules.Module { return sm.Precheck{P: p} }},
 		{sm.BackupSpec, func(p *sm.Profile) modules.Module { return sm.Backup{P: p} }},
