@@ -11,11 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-// update rewrites the golden files under testdata/golden instead of
-// comparing with them: go test ./cmd/runbook -run Golden -update
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden")
+	"github.com/runbook-dev/runbook/internal/testkit"
+)
 
 // binPath is the runbook binary built once by TestMain, for the tests where a
 // real process matters: signals and the pseudo-terminal.
@@ -116,42 +114,5 @@ func tail(s string, n int) string {
 // -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", name, path, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff shows the first lines where want and got differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want: %q\n  got:  %q\n", i+1, wl, gl)
-			shown++
-		}
-	}
-	return b.String()
+	testkit.Golden(t, filepath.Join("testdata", "golden", name+".golden"), []byte(got))
 }

@@ -6,17 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/runbook-dev/runbook/internal/testkit"
 	"github.com/runbook-dev/runbook/modules"
 	filecopy "github.com/runbook-dev/runbook/modules/copy"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
 
 func TestCopyUploads(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "n")
-	if err := sim.Init(dir, sim.Options{Kind: sim.KindSM, Release: "10.1.3.0"}); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := sim.NewLocalConn(dir, sim.Env{})
+	dir, c := testkit.SimNode(t, "n", sim.Options{}, sim.Env{})
 	src := filepath.Join(t.TempDir(), "motd")
 	os.WriteFile(src, []byte("maintenance tonight\n"), 0o644)
 	task := modules.Task{Node: "n", Args: map[string]string{"source": src, "destination": "/etc/motd"}}
@@ -41,11 +38,7 @@ func TestCopyUploads(t *testing.T) {
 func TestCopySourceExpandsHome(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	dir := filepath.Join(t.TempDir(), "n")
-	if err := sim.Init(dir, sim.Options{Kind: sim.KindSM, Release: "10.1.3.0"}); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := sim.NewLocalConn(dir, sim.Env{})
+	dir, c := testkit.SimNode(t, "n", sim.Options{}, sim.Env{})
 	if err := os.WriteFile(filepath.Join(home, "motd"), []byte("from home\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/runbook-dev/runbook/internal/testkit"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
 	"github.com/runbook-dev/runbook/modules/httpcheck"
@@ -26,14 +27,7 @@ func task(args map[string]string) modules.Task {
 // behind smsim serve) instead of being refused.
 func node(t *testing.T, realShell bool) *sim.LocalConn {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "sm-dal")
-	if err := sim.Init(dir, sim.Options{Kind: sim.KindSM, Release: "10.1.3.0"}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.NewLocalConn(dir, sim.Env{TimeScale: 0.01, RealShell: realShell})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := testkit.SimNode(t, "sm-dal", sim.Options{}, sim.Env{TimeScale: 0.01, RealShell: realShell})
 	return c
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/runbook-dev/runbook/internal/testkit"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/shell"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
@@ -17,14 +18,7 @@ import (
 // test host stands for the node (commands the simulator does not model then
 // run here, as behind smsim serve).
 func conn(t *testing.T, realShell bool) *sim.LocalConn {
-	dir := filepath.Join(t.TempDir(), "n")
-	if err := sim.Init(dir, sim.Options{Kind: sim.KindSM, Release: "10.1.3.0"}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := sim.NewLocalConn(dir, sim.Env{TimeScale: 0.01, RealShell: realShell})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := testkit.SimNode(t, "n", sim.Options{}, sim.Env{TimeScale: 0.01, RealShell: realShell})
 	return c
 }
 

@@ -2,9 +2,9 @@ package sm_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
+	"github.com/runbook-dev/runbook/internal/testkit"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
@@ -16,14 +16,7 @@ var fast = sim.Env{TimeScale: 0.01}
 // node creates a simulated node and a LocalConn to it.
 func node(t *testing.T, o sim.Options) (string, *sim.LocalConn) {
 	t.Helper()
-	if o.Kind == "" {
-		o.Kind = sim.KindSM
-	}
-	dir := filepath.Join(t.TempDir(), "sm-dal")
-	if err := sim.Init(dir, o); err != nil {
-		t.Fatal(err)
-	}
-	return dir, conn(t, dir)
+	return testkit.SimNode(t, "sm-dal", o, fast)
 }
 
 func conn(t *testing.T, dir string) *sim.LocalConn {
@@ -60,12 +53,7 @@ func runMod(t *testing.T, c modules.Conn, name string, task modules.Task) (modul
 // mediaFile writes a medium on the controller side.
 func mediaFile(t *testing.T, m sim.Media) (string, string) {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), m.Kind+"-"+m.Release+".bin")
-	sum, err := sim.WriteMedia(p, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, sum
+	return testkit.Media(t, m)
 }
 
 // dryConn records changing commands instead of running them, as the

@@ -1,19 +1,15 @@
 package progress
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/testkit"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // testSecret stands for a password that leaked into a message; every
 // renderer must print it as (sensitive).
@@ -90,21 +86,8 @@ func fixtureEvents() []record.Event {
 	}
 }
 
-// golden compares got with testdata/name, rewriting it under -update.
+// golden compares got with testdata/name (go test -update rewrites it).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
+	testkit.Golden(t, filepath.Join("testdata", name), got)
 }
