@@ -106,7 +106,9 @@ func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 		}
 	}
 	t := r.task(ns, s)
-	if s.Phase == plan.PhaseRestore || s.Phase == plan.PhaseMigrate {
+	if s.Phase.Spec().Effect == rollout.EffectData {
+		// Restore and migration put the backup's data back: they need the
+		// hop's archive.
 		r.mu.Lock()
 		b := ns.backups[s.Hop.Index]
 		if b == nil {
