@@ -1,6 +1,9 @@
 package schema
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/internal/rollout"
+)
 
 // Block type names of the manifest language (README "The manifest"). They live beside the
 // body schemas below so that the parser, the evaluator and the tests spell a
@@ -15,10 +18,10 @@ const (
 	BlockConnection    = "connection"
 	BlockArtifact      = "artifact"
 	BlockBackup        = "backup"
-	BlockSystemManager = "system_manager"
+	BlockSystemManager = string(rollout.KindSMGR)
 	BlockCluster       = "cluster"
-	BlockSM            = "session_manager"
-	BlockBSM           = "branch_session_manager"
+	BlockSM            = string(rollout.KindSM)
+	BlockBSM           = string(rollout.KindBSM)
 	BlockStep          = "step"
 	BlockGuard         = "guard"
 	BlockLab           = "lab"

@@ -82,7 +82,7 @@ func writeMermaid(w io.Writer, p *plan.Plan) {
 	for i, group := range groupByNode(p) {
 		fmt.Fprintf(w, "  subgraph n%d[\"%s/%s\"]\n", i, group[0].Cluster, group[0].Node)
 		for _, s := range group {
-			fmt.Fprintf(w, "    %s[\"%d/%s\"]\n", ids[s.ID], s.Hop.Index, strings.ReplaceAll(s.Phase, "\"", "'"))
+			fmt.Fprintf(w, "    %s[\"%d/%s\"]\n", ids[s.ID], s.Hop.Index, strings.ReplaceAll(string(s.Phase), "\"", "'"))
 		}
 		fmt.Fprintf(w, "  end\n")
 	}

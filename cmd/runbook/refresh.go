@@ -27,7 +27,7 @@ func gatherAll(ctx context.Context, cfg *eval.Config, prof *sm.Profile, d module
 			errs = multierror.Append(errs, fmt.Errorf("%s: %w", n.Name, err))
 			continue
 		}
-		f, err := sm.GatherFacts(ctx, conn, n.Kind, prof)
+		f, err := sm.GatherFacts(ctx, conn, string(n.Kind), prof)
 		conn.Close()
 		if err != nil {
 			errs = multierror.Append(errs, fmt.Errorf("%s: %w", n.Name, err))

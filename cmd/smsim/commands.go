@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
 
@@ -174,7 +175,7 @@ func cmdMedia(s stdio, args []string) (int, error) {
 	fs.StringVar(&m.Kind, "kind", "", "release | ssp")
 	fs.StringVar(&m.Release, "release", "", "release installed (release) or patched (ssp)")
 	fs.IntVar(&m.SSP, "ssp", 0, "SSP level (default: the catalog's latest for the release)")
-	fs.StringVar(&m.Product, "product", sim.KindSM, "session_manager | system_manager")
+	fs.StringVar(&m.Product, "product", rollout.ProductSM, strings.Join(rollout.Products(), " | "))
 	fs.StringVar(&out, "out", "", "file to write")
 	if err := parse(fs, args, map[string]*string{"kind": &m.Kind, "release": &m.Release, "out": &out}); err != nil {
 		return 2, err

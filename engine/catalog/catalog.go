@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
-// Products.
+// Products: the names internal/rollout gives them (each kind's Product).
 const (
-	ProductSM   = "session_manager" // SM and BSM
-	ProductSMGR = "system_manager"
+	ProductSM   = rollout.ProductSM // SM and BSM
+	ProductSMGR = rollout.ProductSMGR
 )
 
 // Catalog is the loaded release catalog.

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -141,17 +142,18 @@ type Cluster struct {
 	Range hcl.Range
 }
 
-// Node kinds.
+// Node kinds: the names internal/rollout gives them, kept here for the code
+// that already says eval.KindSM.
 const (
-	KindSM   = "session_manager"
-	KindBSM  = "branch_session_manager"
-	KindSMGR = "system_manager"
+	KindSM   = rollout.KindSM
+	KindBSM  = rollout.KindBSM
+	KindSMGR = rollout.KindSMGR
 )
 
 // Node is one SM, BSM or SMGR.
 type Node struct {
 	Name       string
-	Kind       string // KindSM | KindBSM | KindSMGR
+	Kind       rollout.Kind
 	Cluster    string // "smgr" for the System Manager
 	Host       string
 	Port       int    // 0: the connection's port

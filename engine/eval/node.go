@@ -19,7 +19,7 @@ func NodeContext(base *hcl.EvalContext, n *Node, facts map[string]cty.Value) *hc
 	}
 	ctx := base.NewChild()
 	node := map[string]cty.Value{
-		"name": cty.StringVal(n.Name), "kind": cty.StringVal(n.Kind), "cluster": cty.StringVal(n.Cluster),
+		"name": cty.StringVal(n.Name), "kind": cty.StringVal(string(n.Kind)), "cluster": cty.StringVal(n.Cluster),
 		"host": cty.StringVal(n.Host), "release": cty.StringVal(n.Release),
 		"target": cty.StringVal(n.Target), "platform": cty.StringVal(n.Platform),
 	}

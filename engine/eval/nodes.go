@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/manifest"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/schema"
 )
 
@@ -96,9 +97,12 @@ func (e *evaluator) nodes() {
 	}
 	for _, cb := range e.m.Clusters {
 		c := &Cluster{Name: cb.Name, Range: cb.DeclRange}
-		for _, kind := range []string{schema.BlockSM, schema.BlockBSM} {
+		for _, kind := range rollout.Kinds() {
+			if !kind.Spec().InCluster() {
+				continue
+			}
 			for _, nb := range cb.Nodes {
-				if nb.Type == kind {
+				if nb.Type == string(kind) {
 					c.Nodes = append(c.Nodes, e.node(nb, kind, cb.Name))
 				}
 			}
@@ -146,7 +150,7 @@ func (n *Node) hostRange() *hcl.Range {
 
 var hostPattern = regexp.MustCompile(`^[A-Za-z0-9._:\[\]-]+$`)
 
-func (e *evaluator) node(b *manifest.Block, kind, cluster string) *Node {
+func (e *evaluator) node(b *manifest.Block, kind rollout.Kind, cluster string) *Node {
 	n := &Node{Name: b.Name, Kind: kind, Cluster: cluster, SSP: -1, Range: b.DeclRange, Attrs: map[string]hcl.Range{}}
 	for name, a := range b.Attrs {
 		n.Attrs[name] = a.Expr.Range()

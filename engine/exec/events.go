@@ -71,7 +71,7 @@ func (r *run) end(status, msg string) {
 func (r *run) progress(s *plan.Step, node, format string, args ...any) {
 	e := record.Event{Type: EventProgress, Node: node, Message: fmt.Sprintf(format, args...)}
 	if s != nil {
-		e.Step, e.Phase = s.ID, s.Phase
+		e.Step, e.Phase = s.ID, string(s.Phase)
 	}
 	r.emit(e)
 }
@@ -84,7 +84,7 @@ const EventProgress = "progress"
 func (r *run) guardVerdict(s *plan.Step, node, id, verdict, msg string) {
 	e := record.Event{Type: record.EventGuard, Node: node, Guard: id, Verdict: verdict, Message: msg}
 	if s != nil {
-		e.Step, e.Phase = s.ID, s.Phase
+		e.Step, e.Phase = s.ID, string(s.Phase)
 	}
 	r.emit(e)
 	r.mu.Lock()

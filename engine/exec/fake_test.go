@@ -19,6 +19,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/release"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
@@ -28,7 +29,8 @@ import (
 // real path. Modules are thin: each runs one command named after its phase.
 
 type fnode struct {
-	cluster, kind                 string
+	cluster                       string
+	kind                          rollout.Kind
 	release                       string
 	ssp                           int
 	state                         string
@@ -71,7 +73,7 @@ func newWorld(t *testing.T) *world {
 		inflight: map[string]int{}, maxOOS: map[string]int{}}
 }
 
-func (w *world) add(name, cluster, kind, release string) *fnode {
+func (w *world) add(name, cluster string, kind rollout.Kind, release string) *fnode {
 	n := &fnode{cluster: cluster, kind: kind, release: release, ssp: -1, state: sm.StateAccepting, users: 100,
 		digest: "d-" + name, disk: map[string]int64{"/var": 50000, "/opt": 50000}, uds: "ok", fail: map[string]string{}}
 	if kind == eval.KindSMGR {
@@ -337,7 +339,10 @@ func (j *memJournal) find(typ, guard string) []record.Event {
 // --- plans ---
 
 type spec struct {
-	name, cluster, kind, release, target, secondary string
+	name, cluster   string
+	kind            rollout.Kind
+	release, target string
+	secondary       string
 }
 
 // buildPlan plans each node as one hop precheck → backup → drain → upgrade
@@ -373,7 +378,7 @@ func buildPlan(specs []spec) (*plan.Plan, *eval.Config) {
 		prev := ""
 		for _, ph := range phases {
 			s := &plan.Step{ID: fmt.Sprintf("%s/%s/1/%s", sp.cluster, sp.name, ph), Node: sp.name, Cluster: sp.cluster,
-				Phase: ph, Hop: hop, Module: "sm." + ph, EstimateS: 60, Args: map[string]string{}}
+				Phase: rollout.Phase(ph), Hop: hop, Module: "sm." + ph, EstimateS: 60, Args: map[string]string{}}
 			if prev != "" {
 				s.DependsOn = append(s.DependsOn, prev)
 			}

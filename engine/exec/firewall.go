@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
-	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -27,7 +27,7 @@ import (
 func (r *run) firewallGuard(ctx context.Context, s *plan.Step, ns *nodeState) error {
 	smgr := r.cfg.SMGR
 	ports := smgrPorts(r.opts.FirewallPorts)
-	if ns.kind == eval.KindSMGR || smgr == nil || smgr.Host == "" || len(ports) == 0 {
+	if ns.kind == rollout.KindSMGR || smgr == nil || smgr.Host == "" || len(ports) == 0 {
 		return nil
 	}
 	r.mu.Lock()
@@ -54,7 +54,7 @@ func (r *run) firewallGuard(ctx context.Context, s *plan.Step, ns *nodeState) er
 	oc := &observed{c: conn, r: r, node: ns.name, step: s.ID}
 	var blocked, unchecked []string
 	for _, p := range ports {
-		ok, err := check(ctx, oc, ns.kind, smgr.Host, p.Port)
+		ok, err := check(ctx, oc, string(ns.kind), smgr.Host, p.Port)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

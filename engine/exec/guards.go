@@ -9,6 +9,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/internal/fileio"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -133,8 +134,8 @@ func checkSkew(f sm.Facts, now time.Time, max time.Duration) error {
 
 // checkUDS applies to core Session Managers only: their User Data Storage
 // backup must be configured and its last run must have succeeded.
-func checkUDS(kind string, f sm.Facts) error {
-	if kind != eval.KindSM {
+func checkUDS(kind rollout.Kind, f sm.Facts) error {
+	if !kind.Spec().Core {
 		return nil
 	}
 	switch f.UDSBackup {

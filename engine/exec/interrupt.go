@@ -44,10 +44,9 @@ func (r *run) startGrace(ctx context.Context) func() {
 }
 
 // graceful reports whether a step runs on r.hard: a planned change of the
-// node's software or data, which an interrupt does not cut at once.
-func graceful(s *plan.Step) bool {
-	return !s.User && plan.ChangesNode(s.Phase) && s.Phase != plan.PhaseDrain
-}
+// node's software or data (a phase that installs), which an interrupt does
+// not cut at once.
+func graceful(s *plan.Step) bool { return !s.User && s.Phase.Spec().Installs() }
 
 // announceStop says, once, that the run was interrupted: nothing new starts,
 // and which steps are still running (changes get the grace, the others are
@@ -78,7 +77,7 @@ func (w *walker) announceStop() {
 // the node (output, record), and nothing more is done to it.
 func (r *run) interrupted(ns *nodeState, s *plan.Step, dur int64) string {
 	if !graceful(s) || r.hard.Err() == nil {
-		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase),
 			Status: StatusInterrupted, DurationMS: dur, Message: "interrupted"})
 		return StatusInterrupted
 	}
@@ -88,7 +87,7 @@ func (r *run) interrupted(ns *nodeState, s *plan.Step, dur int64) string {
 	ns.unknown = true
 	r.mu.Unlock()
 	ne := r.fail(ns.name, s.ID, err)
-	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase),
 		Status: StatusInterrupted, DurationMS: dur, Message: ne.Err.Error()})
 	return StatusInterrupted
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
@@ -33,7 +32,7 @@ func (r *run) uploadOf(node string, hop int) *plan.Step {
 func (r *run) changeHeld(node string, hop int) bool {
 	for _, s := range r.steps {
 		if s.Node == node && s.Hop.Index == hop && !s.User &&
-			(s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseMigrate) && r.isHeld(s.ID) {
+			s.Phase.Spec().Medium && r.isHeld(s.ID) {
 			return true
 		}
 	}
@@ -43,10 +42,7 @@ func (r *run) changeHeld(node string, hop int) bool {
 // mediumWant is what the hop's medium must declare: an SSP pass installs the
 // SSP of its step on the hop's release, any other hop the release it goes to.
 func (r *run) mediumWant(ns *nodeState, hop plan.Hop) sm.Medium {
-	product := "session_manager"
-	if ns.kind == eval.KindSMGR {
-		product = "system_manager"
-	}
+	product := ns.kind.Spec().Product
 	if hop.Index == 0 {
 		lvl := -1
 		for _, s := range r.p.Steps {
@@ -85,7 +81,7 @@ func (r *run) verifyMedium(ctx context.Context, ns *nodeState, s *plan.Step, sum
 	if err != nil {
 		return err
 	}
-	m, err := check(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, ns.kind, remote)
+	m, err := check(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, string(ns.kind), remote)
 	var ce *sm.CommandError
 	var pe *sm.ParseError
 	switch {

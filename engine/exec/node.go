@@ -8,6 +8,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
@@ -15,10 +16,11 @@ import (
 // nodeState is what the run knows about one node. Fields are guarded by run.mu;
 // the walker never runs two steps of one node at once.
 type nodeState struct {
-	name, kind, cluster string
-	pn                  *plan.Node
-	cn                  *eval.Node
-	target              modules.Target
+	name, cluster string
+	kind          rollout.Kind
+	pn            *plan.Node
+	cn            *eval.Node
+	target        modules.Target
 
 	facts     sm.Facts // latest read (or, under dry-run, predicted)
 	haveFacts bool
@@ -77,11 +79,11 @@ func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts
 	if s != nil {
 		stepID = s.ID
 	}
-	f, err := r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, ns.kind)
+	f, err := r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, string(ns.kind))
 	if err != nil && ctx.Err() == nil && r.lost(err) {
 		// A node rebooting under us: come back and read again, once.
 		if conn, err = r.pool.redial(ctx, ns); err == nil {
-			f, err = r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, ns.kind)
+			f, err = r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, string(ns.kind))
 		}
 	}
 	if err != nil {
@@ -105,7 +107,7 @@ func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts
 func (r *run) factsEvent(ns *nodeState, s *plan.Step, label string, f sm.Facts) {
 	e := record.Event{Type: record.EventFacts, Node: ns.name, Message: label, Facts: f}
 	if s != nil {
-		e.Step, e.Phase = s.ID, s.Phase
+		e.Step, e.Phase = s.ID, string(s.Phase)
 	}
 	r.emit(e)
 }
@@ -167,7 +169,7 @@ func declaredFacts(ns *nodeState) sm.Facts {
 func (r *run) journalCarried() {
 	for _, s := range r.steps {
 		if s.Planned(plan.PhaseBackup) && r.isHeld(s.ID) && r.resume.values[s.ID] != nil {
-			r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase, Status: StatusOK,
+			r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase), Status: StatusOK,
 				Message: "resume: carried over: " + r.heldReason(s.ID), Values: r.resume.values[s.ID]})
 		}
 	}

@@ -3,7 +3,7 @@ package exec
 import (
 	"fmt"
 
-	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
 // oosTracker enforces the out-of-service rule (README "Planning") at run
@@ -14,19 +14,19 @@ import (
 // until the failure policy put it back in service). Callers hold run.mu.
 type oosTracker struct {
 	branchParallel int
-	open           map[string]map[string]string // cluster -> node -> kind
+	open           map[string]map[string]rollout.Kind // cluster -> node -> kind
 }
 
 func newOOS(branchParallel int) *oosTracker {
 	if branchParallel < 1 {
 		branchParallel = 1
 	}
-	return &oosTracker{branchParallel: branchParallel, open: map[string]map[string]string{}}
+	return &oosTracker{branchParallel: branchParallel, open: map[string]map[string]rollout.Kind{}}
 }
 
 // canOpen says whether ns may be taken out of service now, and why not.
 func (o *oosTracker) canOpen(ns *nodeState) error {
-	if ns.kind == eval.KindSMGR {
+	if !ns.kind.Spec().CanDrain {
 		return nil
 	}
 	var sms, bsms int
@@ -34,18 +34,18 @@ func (o *oosTracker) canOpen(ns *nodeState) error {
 		if n == ns.name {
 			continue
 		}
-		if k == eval.KindBSM {
+		if k.Spec().Branch {
 			bsms++
 		} else {
 			sms++
 		}
 	}
 	switch {
-	case ns.kind == eval.KindSM && sms+bsms > 0:
+	case ns.kind.Spec().Core && sms+bsms > 0:
 		return guardErr(GuardOutOfService, "another node of cluster %s is out of service", ns.cluster)
-	case ns.kind == eval.KindBSM && sms > 0:
+	case ns.kind.Spec().Branch && sms > 0:
 		return guardErr(GuardOutOfService, "a core SM of cluster %s is out of service", ns.cluster)
-	case ns.kind == eval.KindBSM && bsms >= o.branchParallel:
+	case ns.kind.Spec().Branch && bsms >= o.branchParallel:
 		return guardErr(GuardOutOfService, "%d branch nodes of cluster %s already out of service (branch_parallel %d)", bsms, ns.cluster, o.branchParallel)
 	}
 	return nil
@@ -61,7 +61,7 @@ func (o *oosTracker) openNode(ns *nodeState) error {
 
 func (o *oosTracker) forceOpen(ns *nodeState) {
 	if o.open[ns.cluster] == nil {
-		o.open[ns.cluster] = map[string]string{}
+		o.open[ns.cluster] = map[string]rollout.Kind{}
 	}
 	o.open[ns.cluster][ns.name] = ns.kind
 }

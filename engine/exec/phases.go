@@ -6,10 +6,10 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/release"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules"
 )
 
@@ -99,14 +99,16 @@ func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	if err := r.checkSMGRFirst(ctx, s, ns); err != nil {
 		return modules.Outcome{}, err
 	}
-	if ns.kind == eval.KindSMGR && (s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseUpgrade) {
+	if !ns.kind.Spec().CanDrain && (s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseUpgrade) {
 		// System Manager has no drain: its medium is re-read here.
 		if err := r.verifyMedium(ctx, ns, s, true); err != nil {
 			return modules.Outcome{}, err
 		}
 	}
 	t := r.task(ns, s)
-	if s.Phase == plan.PhaseRestore || s.Phase == plan.PhaseMigrate {
+	if s.Phase.Spec().Effect == rollout.EffectData {
+		// Restore and migration put the backup's data back: they need the
+		// hop's archive.
 		r.mu.Lock()
 		b := ns.backups[s.Hop.Index]
 		if b == nil {
@@ -136,7 +138,7 @@ func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 // current release, read from SMGR itself (read-only when SMGR is outside
 // the run's --cluster scope), or its declared release when it cannot be read.
 func (r *run) checkSMGRFirst(ctx context.Context, s *plan.Step, ns *nodeState) error {
-	if ns.kind == eval.KindSMGR || r.cfg.SMGR == nil || s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseRestore {
+	if ns.kind == rollout.KindSMGR || r.cfg.SMGR == nil || !s.Phase.Spec().NewRelease {
 		return nil
 	}
 	smgr := r.cfg.SMGR.Release

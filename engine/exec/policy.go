@@ -226,10 +226,7 @@ func (r *run) cleanupInterrupted() {
 // ends), then install with rollback = "true" so the installer accepts an
 // older release. The reboot is ridden through like any upgrade.
 func (r *run) reinstall(ctx context.Context, ns *nodeState, s *plan.Step, current string) error {
-	product := "session_manager"
-	if ns.kind == "system_manager" {
-		product = "system_manager"
-	}
+	product := ns.kind.Spec().Product
 	var art *eval.Artifact
 	for _, a := range r.cfg.Artifacts {
 		if a.Kind == "release" && a.Release == s.Hop.From && (a.Product == "" || a.Product == product) {

@@ -24,7 +24,7 @@ func (r *run) checkScopeOrder(ctx context.Context) error {
 	}
 	var need []*plan.Step
 	for _, s := range r.steps {
-		if (s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseMigrate) && !s.User && !r.isHeld(s.ID) {
+		if s.Phase.Spec().NewRelease && !s.User && !r.isHeld(s.ID) {
 			need = append(need, s)
 		}
 	}

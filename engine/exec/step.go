@@ -25,12 +25,12 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 		r.heldUserDrain(ns, s)
 		// The values go to this run's journal too, so a resume of this
 		// resume still finds the backup its restore needs.
-		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase),
 			Status: StatusOK, Message: "resume: " + reason, Values: r.resume.values[s.ID]})
 		return StatusOK
 	}
 	start := r.clock.Now()
-	r.emit(record.Event{Type: record.EventStepStart, Step: s.ID, Node: s.Node, Phase: s.Phase, Message: s.Module})
+	r.emit(record.Event{Type: record.EventStepStart, Step: s.ID, Node: s.Node, Phase: string(s.Phase), Message: s.Module})
 	var out modules.Outcome
 	var err error
 	if why := r.refusedReason(s.ID); why != "" {
@@ -43,7 +43,7 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 		if r.opts.DryRun {
 			r.predict(ns, s)
 		}
-		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase),
 			Status: StatusOK, DurationMS: dur, Message: out.Summary, Values: out.Values})
 		return StatusOK
 	}
@@ -52,7 +52,7 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 		return r.interrupted(ns, s, dur)
 	}
 	ne := r.fail(ns.name, s.ID, err)
-	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase,
+	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase),
 		Status: StatusFailed, DurationMS: dur, Guard: ne.Guard, Message: ne.Err.Error()})
 	r.recover(ctx, ns, s)
 	r.mu.Lock()
@@ -102,7 +102,7 @@ func (r *run) task(ns *nodeState, s *plan.Step) modules.Task {
 	if args == nil {
 		args = map[string]string{}
 	}
-	t := modules.Task{Node: ns.name, Kind: ns.kind, Phase: s.Phase, From: s.Hop.From, To: s.Hop.To, Args: args}
+	t := modules.Task{Node: ns.name, Kind: string(ns.kind), Phase: string(s.Phase), From: s.Hop.From, To: s.Hop.To, Args: args}
 	if s.User {
 		t.Timeout = r.lim.UserStepTimeout // planned phases take theirs from the profile
 	}
@@ -148,11 +148,11 @@ func (r *run) runModule(ctx context.Context, ns *nodeState, s *plan.Step, t modu
 }
 
 // rebootsNode reports whether the step runs an installer that ends by
-// rebooting the node: a planned ssp or upgrade whose module confirms its
-// outcome from facts after the reboot.
+// rebooting the node: a planned phase that reboots (ssp, upgrade) whose
+// module confirms its outcome from facts after the reboot.
 func rebootsNode(s *plan.Step, mod modules.Module) bool {
 	_, ok := mod.(confirmer)
-	return ok && !s.User && (s.Phase == plan.PhaseUpgrade || s.Phase == plan.PhaseSSP)
+	return ok && !s.User && s.Phase.Spec().Reboots
 }
 
 // wait sleeps d or until ctx ends.

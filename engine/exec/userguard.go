@@ -16,7 +16,7 @@ import (
 func (r *run) userGuards(ctx context.Context, ns *nodeState, s *plan.Step) error {
 	var n int
 	for _, g := range r.cfg.Guards {
-		if g.Phase == s.Phase {
+		if g.Phase == string(s.Phase) {
 			n++
 		}
 	}
@@ -37,7 +37,7 @@ func (r *run) userGuards(ctx context.Context, ns *nodeState, s *plan.Step) error
 		return fmt.Errorf("guard context for %s: %w", ns.name, err)
 	}
 	for _, g := range r.cfg.Guards {
-		if g.Phase != s.Phase {
+		if g.Phase != string(s.Phase) {
 			continue
 		}
 		v, diags := g.Condition.Value(ectx)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules"
 )
 
@@ -19,20 +20,20 @@ const (
 // out-of-service rule by the walker.
 func deniesService(s *plan.Step) bool { return s.Module == drainModule }
 
-// effect is the phase whose effect s has on the node, for predictions: its
-// own for a planned step; for a user step, only what its module does to the
-// service state (its name says nothing).
-func effect(s *plan.Step) string {
+// effect is what s does to the node's facts, for predictions: its phase's
+// (the phase table's Effect) for a planned step; for a user step, only what
+// its module does to the service state (its name says nothing).
+func effect(s *plan.Step) rollout.Effect {
 	if !s.User {
-		return s.Phase
+		return s.Phase.Spec().Effect
 	}
 	switch s.Module {
 	case drainModule:
-		return plan.PhaseDrain
+		return plan.PhaseDrain.Spec().Effect
 	case undrainModule:
-		return plan.PhaseUndrain
+		return plan.PhaseUndrain.Spec().Effect
 	}
-	return ""
+	return rollout.EffectNone
 }
 
 // userStep runs a step block's module. It is never a planned phase: none of

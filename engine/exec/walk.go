@@ -189,7 +189,7 @@ func (w *walker) failBlocked() bool {
 		}
 		r.check(s, s.Node, GuardOutOfService, err, "")
 		r.fail(s.Node, s.ID, err)
-		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: s.Phase, Status: StatusFailed, Message: err.Error()})
+		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase), Status: StatusFailed, Message: err.Error()})
 		w.finished(stepDone{s: s, status: StatusFailed})
 		return true
 	}
@@ -232,7 +232,7 @@ func (w *walker) skipBelow(id, root string) {
 		}
 		w.setStatus(c, StatusSkipped)
 		s := w.byID[c]
-		w.r.emit(record.Event{Type: record.EventStepEnd, Step: c, Node: s.Node, Phase: s.Phase,
+		w.r.emit(record.Event{Type: record.EventStepEnd, Step: c, Node: s.Node, Phase: string(s.Phase),
 			Status: StatusSkipped, Message: fmt.Sprintf("skipped: %s failed", root)})
 		w.skipBelow(c, root)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -203,7 +204,7 @@ func hasVerdict(j *memJournal, guard, verdict string) bool {
 
 // dropPhases removes a plan's steps of the given phases, linking their
 // dependents to their dependencies.
-func dropPhases(p *plan.Plan, phases ...string) {
+func dropPhases(p *plan.Plan, phases ...rollout.Phase) {
 	gone := map[string][]string{}
 	var keep []*plan.Step
 	for _, s := range p.Steps {

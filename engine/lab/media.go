@@ -10,6 +10,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
 
@@ -68,9 +69,9 @@ func SynthesizeMedia(cfg *eval.Config, dir string, cat *catalog.Catalog) ([]Synt
 func mediaFor(cfg *eval.Config, a *eval.Artifact, cat *catalog.Catalog) (sim.Media, error) {
 	m := sim.Media{Kind: a.Kind, Product: a.Product, Release: a.Release}
 	if m.Product == "" {
-		m.Product = sim.KindSM
+		m.Product = rollout.ProductSM
 		if len(cfg.Clusters) == 0 && cfg.SMGR != nil {
-			m.Product = sim.KindSMGR
+			m.Product = rollout.ProductSMGR
 		}
 	}
 	if m.Kind == "ssp" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
 
@@ -20,33 +21,28 @@ import (
 // caller then compiles the plan again. A rehearsal thus runs every example
 // as shipped, while a real apply still refuses a plan with missing media.
 func (l *Lab) SynthesizeMissing(cfg *eval.Config, p *plan.Plan) ([]Synthesized, error) {
-	kinds := map[string]string{}
+	kinds := map[string]rollout.Kind{}
 	for _, n := range p.Nodes {
 		kinds[n.Name] = n.Kind
 	}
 	var added []Synthesized
 	seen := map[string]bool{}
 	for _, s := range p.Steps {
-		var m sim.Media
-		switch s.Phase {
-		case plan.PhaseSSP:
+		if !s.Phase.Spec().Medium {
+			continue
+		}
+		m := sim.Media{Kind: "release", Release: s.Hop.To}
+		if s.Phase.Spec().Effect == rollout.EffectSSP {
 			lvl, err := strconv.Atoi(s.Args["ssp"])
 			if err != nil || lvl <= 0 {
 				continue
 			}
 			m = sim.Media{Kind: "ssp", Release: s.Hop.From, SSP: lvl}
-		case plan.PhaseUpgrade, plan.PhaseMigrate:
-			m = sim.Media{Kind: "release", Release: s.Hop.To}
-		default:
-			continue
 		}
 		if s.Args["media"] != "" {
 			continue
 		}
-		m.Product = sim.KindSM
-		if kinds[s.Node] == sim.KindSMGR {
-			m.Product = sim.KindSMGR
-		}
+		m.Product = kinds[s.Node].Spec().Product
 		name := mediaName(m)
 		if seen[name] {
 			continue
@@ -75,7 +71,7 @@ func (l *Lab) SynthesizeMissing(cfg *eval.Config, p *plan.Plan) ([]Synthesized, 
 // mediaName names a synthesized artifact and its file.
 func mediaName(m sim.Media) string {
 	short := "sm"
-	if m.Product == sim.KindSMGR {
+	if m.Product == rollout.ProductSMGR {
 		short = "smgr"
 	}
 	if m.Kind == "ssp" {

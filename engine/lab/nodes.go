@@ -86,7 +86,7 @@ func simOptions(n *eval.Node, opts Options) sim.Options {
 		users = defaultUsers
 	}
 	return sim.Options{
-		Node: n.Name, Kind: n.Kind, Release: n.Release, SSP: ssp,
+		Node: n.Name, Kind: string(n.Kind), Release: n.Release, SSP: ssp,
 		Platform: n.Platform, Users: users,
 	}
 }

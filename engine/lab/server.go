@@ -42,7 +42,7 @@ func newServer(l *Lab, n *eval.Node, dir string, client ssh.PublicKey, conn *eva
 	if err != nil {
 		return nil, err
 	}
-	s := &server{lab: l, node: n.Name, kind: n.Kind, dir: dir, user: labUser, hostKey: hk,
+	s := &server{lab: l, node: n.Name, kind: string(n.Kind), dir: dir, user: labUser, hostKey: hk,
 		scale: scale, conns: map[net.Conn]struct{}{}}
 	var password []byte
 	if conn != nil {

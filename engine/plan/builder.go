@@ -5,6 +5,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/dag"
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
 // builder is the state the transforms share while a plan is built.
@@ -94,9 +95,9 @@ func (n *nodeState) units() []unit {
 	return n.cands[n.chosen].units
 }
 
-func (n *nodeState) isCore() bool { return n.n.Kind == eval.KindSM }
-func (n *nodeState) isBSM() bool  { return n.n.Kind == eval.KindBSM }
-func (n *nodeState) isSMGR() bool { return n.n.Kind == eval.KindSMGR }
+func (n *nodeState) isCore() bool { return n.n.Kind.Spec().Core }
+func (n *nodeState) isBSM() bool  { return n.n.Kind.Spec().Branch }
+func (n *nodeState) isSMGR() bool { return n.n.Kind == rollout.KindSMGR }
 
 // attr returns the range of an attribute of the node, or the node's range.
 func (n *nodeState) attr(name string) hcl.Range {

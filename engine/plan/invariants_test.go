@@ -5,6 +5,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
 // checkInvariants verifies a plan without errors against the rules of
@@ -52,7 +53,7 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 	if p.EstimatedDurationS < longest || p.EstimatedDurationS > serial {
 		return fmt.Errorf("estimated_duration_s %d outside [critical path %d, serial %d]", p.EstimatedDurationS, longest, serial)
 	}
-	rel, oos, sspOK, kind, cluster := map[string]string{}, map[string]bool{}, map[string]bool{}, map[string]string{}, map[string]string{}
+	rel, oos, sspOK, kind, cluster := map[string]string{}, map[string]bool{}, map[string]bool{}, map[string]rollout.Kind{}, map[string]string{}
 	startRel := map[string]string{}
 	members := map[string][]string{}
 	for _, n := range p.Nodes {

@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/runbook-dev/runbook/internal/rollout"
+
 // Plan is the plan document: what `plan --json` prints, what
 // `--out` saves and what apply executes. Its JSON field names are a contract.
 type Plan struct {
@@ -22,30 +24,30 @@ const FormatVersion = "1"
 
 // Node is one node and its path.
 type Node struct {
-	Name     string   `json:"name"`
-	Kind     string   `json:"kind"`
-	Cluster  string   `json:"cluster"`
-	Host     string   `json:"host"`
-	Release  string   `json:"release"`
-	SSP      int      `json:"ssp"` // -1 when not declared
-	Platform string   `json:"platform,omitempty"`
-	Target   string   `json:"target"`
-	Path     []string `json:"path"`
+	Name     string       `json:"name"`
+	Kind     rollout.Kind `json:"kind"`
+	Cluster  string       `json:"cluster"`
+	Host     string       `json:"host"`
+	Release  string       `json:"release"`
+	SSP      int          `json:"ssp"` // -1 when not declared
+	Platform string       `json:"platform,omitempty"`
+	Target   string       `json:"target"`
+	Path     []string     `json:"path"`
 	// Secondary is the node that must be in service while this one is drained.
 	Secondary string `json:"secondary,omitempty"`
 }
 
 // Step is one executable unit: (node, hop, phase) or a user step.
 type Step struct {
-	ID        string   `json:"id"` // CLUSTER/NODE/HOP/PHASE
-	Node      string   `json:"node"`
-	Cluster   string   `json:"cluster"`
-	Phase     string   `json:"phase"`
-	Hop       Hop      `json:"hop"`
-	Module    string   `json:"module"`
-	Commands  []string `json:"commands"`
-	DependsOn []string `json:"depends_on"`
-	EstimateS int      `json:"estimate_s"`
+	ID        string        `json:"id"` // CLUSTER/NODE/HOP/PHASE
+	Node      string        `json:"node"`
+	Cluster   string        `json:"cluster"`
+	Phase     rollout.Phase `json:"phase"`
+	Hop       Hop           `json:"hop"`
+	Module    string        `json:"module"`
+	Commands  []string      `json:"commands"`
+	DependsOn []string      `json:"depends_on"`
+	EstimateS int           `json:"estimate_s"`
 	// Args are the module's arguments (media path, target, artifact sha256 …).
 	// Never secret.
 	Args map[string]string `json:"args,omitempty"`
@@ -81,24 +83,25 @@ type Range struct {
 	Column   int    `json:"column"`
 }
 
-// Phases, in the order a hop goes through them.
+// Phases, in the order a hop goes through them: the phase table of
+// internal/rollout, named here for the code that says plan.PhaseDrain.
 const (
-	PhasePrecheck = "precheck"
-	PhaseBackup   = "backup"
-	PhaseUpload   = "upload"
-	PhaseDrain    = "drain"
-	PhaseSSP      = "ssp"
-	PhaseUpgrade  = "upgrade"
-	PhaseMigrate  = "migrate"
-	PhaseRestore  = "restore"
-	PhaseVerify   = "verify"
-	PhaseUndrain  = "undrain"
+	PhasePrecheck = rollout.PhasePrecheck
+	PhaseBackup   = rollout.PhaseBackup
+	PhaseUpload   = rollout.PhaseUpload
+	PhaseDrain    = rollout.PhaseDrain
+	PhaseSSP      = rollout.PhaseSSP
+	PhaseUpgrade  = rollout.PhaseUpgrade
+	PhaseMigrate  = rollout.PhaseMigrate
+	PhaseRestore  = rollout.PhaseRestore
+	PhaseVerify   = rollout.PhaseVerify
+	PhaseUndrain  = rollout.PhaseUndrain
 )
 
 // Planned says whether s is the planned step of that phase. A user step
 // never is, whatever its name and module: it neither satisfies nor replaces
 // a phase of the plan.
-func (s *Step) Planned(phase string) bool { return !s.User && s.Phase == phase }
+func (s *Step) Planned(phase rollout.Phase) bool { return !s.User && s.Phase == phase }
 
 // StepByID returns the step with that id, nil when none.
 func (p *Plan) StepByID(id string) *Step {
@@ -111,14 +114,9 @@ func (p *Plan) StepByID(id string) *Step {
 }
 
 // ChangesNode reports whether a planned phase changes the node's service or
-// software: Deny New Service and the installers, restore and migration.
-// These are the steps that must fit in what is left of the maintenance
-// window. Reads (precheck, verify), the backup, the media upload and the
-// undrain that puts a node back in service do not.
-func ChangesNode(phase string) bool {
-	switch phase {
-	case PhaseDrain, PhaseSSP, PhaseUpgrade, PhaseMigrate, PhaseRestore:
-		return true
-	}
-	return false
-}
+// software (the phase table's ChangesNode): Deny New Service and the
+// installers, restore and migration. These are the steps that must fit in
+// what is left of the maintenance window. Reads (precheck, verify), the
+// backup, the media upload and the undrain that puts a node back in service
+// do not.
+func ChangesNode(phase rollout.Phase) bool { return phase.Spec().ChangesNode }

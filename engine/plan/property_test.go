@@ -10,6 +10,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/guard"
+	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
 var (
@@ -38,14 +39,14 @@ func randomFleet(r *rand.Rand, maxClusters int) *eval.Config {
 	if r.Intn(4) != 0 {
 		smgr(c, smgrReleases[r.Intn(len(smgrReleases))])
 	}
-	phases := []string{PhasePrecheck, PhaseBackup, PhaseDrain, PhaseUpgrade, PhaseVerify, PhaseUndrain, PhaseSSP}
+	phases := []rollout.Phase{PhasePrecheck, PhaseBackup, PhaseDrain, PhaseUpgrade, PhaseVerify, PhaseUndrain, PhaseSSP}
 	for i := 0; i < r.Intn(3); i++ {
 		st := &eval.Step{Name: fmt.Sprintf("user%d", i), Module: "wait", Nodes: []string{"*"}}
 		switch r.Intn(3) {
 		case 0:
-			st.Before = phases[r.Intn(len(phases))]
+			st.Before = string(phases[r.Intn(len(phases))])
 		case 1:
-			st.After = phases[r.Intn(len(phases))]
+			st.After = string(phases[r.Intn(len(phases))])
 		}
 		if i > 0 && r.Intn(2) == 0 {
 			st.DependsOn = []string{"user0"}

@@ -143,7 +143,7 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 		hasSSP := func(r string) bool { _, ok := b.cat.LatestSSP(ns.product, r); return ok }
 		t := buildTrie(ns.release, b.sspSatisfied(ns, ns.release), hasSSP, cands, mode.alternatives)
 		var key strings.Builder
-		key.WriteString(ns.n.Kind + "|" + ns.release + "|")
+		key.WriteString(string(ns.n.Kind) + "|" + ns.release + "|")
 		for ci, c := range cands {
 			if ci > 0 && !mode.alternatives {
 				break

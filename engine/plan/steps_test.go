@@ -76,7 +76,7 @@ func TestStepConventions(t *testing.T) {
 	var phases []string
 	for _, s := range p.Steps {
 		if s.Node == "sm-dal" && s.Hop.Index == 1 {
-			phases = append(phases, s.Phase)
+			phases = append(phases, string(s.Phase))
 		}
 	}
 	if strings.Join(phases, ",") != "precheck,backup,upload,drain,upgrade,restore,verify,undrain" {
@@ -102,7 +102,7 @@ func TestStepConventions(t *testing.T) {
 		t.Errorf("commands %v", c)
 	}
 	for _, task := range tasks {
-		if task.Node == "smgr" && task.Kind != eval.KindSMGR || task.From == "" || task.To == "" {
+		if task.Node == "smgr" && task.Kind != string(eval.KindSMGR) || task.From == "" || task.To == "" {
 			t.Errorf("task %+v", task)
 		}
 	}

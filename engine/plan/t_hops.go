@@ -6,7 +6,9 @@ import (
 	"strconv"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules"
+	"slices"
 )
 
 // RemoteMediaDir is where uploads put media on a node.
@@ -39,55 +41,51 @@ func (b *builder) hopStepsTransform() {
 	}
 }
 
-func (b *builder) phases(ns *nodeState, u unit) []string {
-	var change []string
+// phases are a unit's phases: those of the node's kind (System Manager
+// carries no calls, so its units have no drain/undrain), in the phase table's
+// order, with the one change the unit makes.
+func (b *builder) phases(ns *nodeState, u unit) []rollout.Phase {
+	var change []rollout.Phase
 	switch {
 	case u.ssp:
-		change = []string{PhaseSSP}
+		change = []rollout.Phase{PhaseSSP}
 	case u.patch:
-		change = []string{PhaseUpgrade}
+		change = []rollout.Phase{PhaseUpgrade}
 	case b.cfg.Runbook.Policy.Method == "data_migration":
-		change = []string{PhaseMigrate}
+		change = []rollout.Phase{PhaseMigrate}
 	default:
-		change = []string{PhaseUpgrade, PhaseRestore}
+		change = []rollout.Phase{PhaseUpgrade, PhaseRestore}
 	}
-	out := []string{PhasePrecheck, PhaseBackup, PhaseUpload}
-	if !ns.isSMGR() {
-		out = append(out, PhaseDrain)
-	}
-	out = append(out, change...)
-	out = append(out, PhaseVerify)
-	if !ns.isSMGR() {
-		out = append(out, PhaseUndrain)
+	var out []rollout.Phase
+	for _, p := range ns.n.Kind.Spec().Phases {
+		if !p.Spec().Installs() || slices.Contains(change, p) {
+			out = append(out, p)
+		}
 	}
 	return out
 }
 
-// outOfService marks the phases inside a drained window.
-var outOfService = map[string]bool{PhaseDrain: true, PhaseSSP: true, PhaseUpgrade: true,
-	PhaseMigrate: true, PhaseRestore: true, PhaseVerify: true, PhaseUndrain: true}
-
-func stepID(cluster, node string, hop int, phase string) string {
+func stepID(cluster, node string, hop int, phase rollout.Phase) string {
 	return fmt.Sprintf("%s/%s/%d/%s", cluster, node, hop, phase)
 }
 
-func (b *builder) hopStep(ns *nodeState, u unit, phase string) *Step {
+func (b *builder) hopStep(ns *nodeState, u unit, phase rollout.Phase) *Step {
 	st := &Step{ID: stepID(ns.n.Cluster, ns.n.Name, u.index, phase), Node: ns.n.Name, Cluster: ns.n.Cluster,
-		Phase: phase, Hop: Hop{Index: u.index, From: u.from, To: u.to}, Module: "sm." + phase,
+		Phase: phase, Hop: Hop{Index: u.index, From: u.from, To: u.to}, Module: "sm." + string(phase),
 		Commands: []string{}, DependsOn: []string{}, EstimateS: b.estimate(ns.product, phase),
-		Args: b.hopArgs(ns, u, phase), OutOfService: outOfService[phase] && !ns.isSMGR()}
+		Args: b.hopArgs(ns, u, phase), OutOfService: phase.Spec().InWindow && ns.n.Kind.Spec().CanDrain}
 	st.Commands = b.commands(st.Module, ns.n.Kind, st)
 	return st
 }
 
-func (b *builder) estimate(product, phase string) int {
-	if d, ok := b.cfg.Runbook.Policy.Durations[phase]; ok {
+func (b *builder) estimate(product string, phase rollout.Phase) int {
+	if d, ok := b.cfg.Runbook.Policy.Durations[string(phase)]; ok {
 		return int(d.Seconds())
 	}
-	return int(b.cat.Estimate(product, phase).Seconds())
+	return int(b.cat.Estimate(product, string(phase)).Seconds())
 }
 
-func (b *builder) hopArgs(ns *nodeState, u unit, phase string) map[string]string {
+func (b *builder) hopArgs(ns *nodeState, u unit, phase rollout.Phase) map[string]string {
 	pol := b.cfg.Runbook.Policy
 	media := func() map[string]string {
 		a := b.artifactFor(ns, u)
@@ -166,11 +164,11 @@ func (b *builder) artifactFor(ns *nodeState, u unit) *eval.Artifact {
 	return nil
 }
 
-func (b *builder) commands(module, kind string, st *Step) []string {
+func (b *builder) commands(module string, kind rollout.Kind, st *Step) []string {
 	if b.opts.Commands == nil {
 		return []string{}
 	}
-	t := modules.Task{Node: st.Node, Kind: kind, Phase: st.Phase, From: st.Hop.From, To: st.Hop.To, Args: st.Args}
+	t := modules.Task{Node: st.Node, Kind: string(kind), Phase: string(st.Phase), From: st.Hop.From, To: st.Hop.To, Args: st.Args}
 	out := b.opts.Commands(module, t)
 	if out == nil {
 		return []string{}

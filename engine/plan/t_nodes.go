@@ -5,8 +5,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/runbook-dev/runbook/engine/catalog"
-	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/guard"
+	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
 // nodesTransform resolves every node's current release and SSP (facts win
@@ -14,10 +14,7 @@ import (
 // no path: cluster.secondary, cluster.size and bsm.above_core.
 func (b *builder) nodesTransform() {
 	for _, n := range b.cfg.AllNodes() {
-		ns := &nodeState{n: n, product: catalog.ProductSM, release: n.Release, ssp: n.SSP, target: n.Target}
-		if n.Kind == eval.KindSMGR {
-			ns.product = catalog.ProductSMGR
-		}
+		ns := &nodeState{n: n, product: n.Kind.Spec().Product, release: n.Release, ssp: n.SSP, target: n.Target}
 		if f, ok := b.opts.Facts[n.Name]; ok {
 			if f.Release != "" {
 				ns.release = f.Release
@@ -26,12 +23,12 @@ func (b *builder) nodesTransform() {
 				ns.ssp = f.SSP
 			}
 		}
-		if ns.target == "" && n.Kind != eval.KindSMGR {
+		if ns.target == "" && n.Kind != rollout.KindSMGR {
 			ns.target = b.cfg.Runbook.Target
 		}
 		b.nodes = append(b.nodes, ns)
 		b.byName[n.Name] = ns
-		if n.Kind == eval.KindSMGR {
+		if n.Kind == rollout.KindSMGR {
 			b.smgr = ns
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
 // FactsPlaceholder stands for a user step argument that reads facts.*, which
@@ -46,7 +47,7 @@ func (b *builder) userStepsTransform() {
 			for ui := range ns.units() {
 				for _, id := range ns.unitSteps[ui] {
 					anchor := b.steps[id]
-					if anchor.Phase != us.Before && anchor.Phase != us.After {
+					if string(anchor.Phase) != us.Before && string(anchor.Phase) != us.After {
 						continue
 					}
 					st := b.userStep(us, ns, anchor.Hop, args)
@@ -74,8 +75,8 @@ func (b *builder) userStepsTransform() {
 }
 
 func (b *builder) userStep(us *eval.Step, ns *nodeState, hop Hop, args map[string]string) *Step {
-	st := &Step{ID: stepID(ns.n.Cluster, ns.n.Name, hop.Index, us.Name), Node: ns.n.Name, Cluster: ns.n.Cluster,
-		Phase: us.Name, Hop: hop, Module: us.Module, User: true, Commands: []string{}, DependsOn: []string{},
+	st := &Step{ID: stepID(ns.n.Cluster, ns.n.Name, hop.Index, rollout.Phase(us.Name)), Node: ns.n.Name, Cluster: ns.n.Cluster,
+		Phase: rollout.Phase(us.Name), Hop: hop, Module: us.Module, User: true, Commands: []string{}, DependsOn: []string{},
 		EstimateS: b.userEstimate(us, ns, args), Args: args}
 	st.Commands = b.commands(us.Module, ns.n.Kind, st)
 	return st
@@ -190,7 +191,7 @@ func (b *builder) userEstimate(us *eval.Step, ns *nodeState, args map[string]str
 		}
 	}
 	if len(us.Module) > 3 && us.Module[:3] == "sm." {
-		return b.estimate(ns.product, us.Module[3:])
+		return b.estimate(ns.product, rollout.Phase(us.Module[3:]))
 	}
 	return int(b.cat.Rules.StepEstimate.Seconds())
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -15,7 +16,7 @@ var t0 = time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)
 
 func fixturePlan() *plan.Plan {
 	step := func(node, phase string, hop int, deps ...string) *plan.Step {
-		return &plan.Step{ID: "core/" + node + "/" + itoa3(hop) + "/" + phase, Node: node, Cluster: "core", Phase: phase,
+		return &plan.Step{ID: "core/" + node + "/" + itoa3(hop) + "/" + phase, Node: node, Cluster: "core", Phase: rollout.Phase(phase),
 			Hop: plan.Hop{Index: hop, From: "8.1.3.8", To: "10.2.0.1"}, Module: "sm." + phase, DependsOn: deps,
 			Commands: []string{phase + "SM"}}
 	}

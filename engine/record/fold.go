@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -31,7 +32,7 @@ func NewRun(p *plan.Plan, mode, who string, started time.Time) *Run {
 	}
 	run.ChangeID, run.Runbook, run.ManifestSHA256 = p.ChangeID, p.Runbook, p.ManifestSHA256
 	for _, n := range p.Nodes {
-		run.Nodes = append(run.Nodes, NodeRecord{Name: n.Name, Kind: n.Kind, Cluster: n.Cluster, Host: n.Host, Release: n.Release, Target: n.Target})
+		run.Nodes = append(run.Nodes, NodeRecord{Name: n.Name, Kind: string(n.Kind), Cluster: n.Cluster, Host: n.Host, Release: n.Release, Target: n.Target})
 	}
 	ids := p.Order
 	if len(ids) == 0 {
@@ -41,7 +42,7 @@ func NewRun(p *plan.Plan, mode, who string, started time.Time) *Run {
 	}
 	for _, id := range ids {
 		if s := p.StepByID(id); s != nil {
-			run.Steps = append(run.Steps, StepRecord{ID: s.ID, Node: s.Node, Phase: s.Phase, Hop: s.Hop, Status: StepNotRun})
+			run.Steps = append(run.Steps, StepRecord{ID: s.ID, Node: s.Node, Phase: string(s.Phase), Hop: s.Hop, Status: StepNotRun})
 		}
 	}
 	return run
@@ -134,16 +135,14 @@ func (r *Run) Apply(e Event) {
 	}
 }
 
-// markRolledBack marks the node's completed changes (ssp, upgrade, restore,
-// migrate) rolled back, once the rollback verified the node on its source.
-func (r *Run) markRolledBack(node string) {
+// markRolledBack marks the node's completed changes (the phases that
+// install: ssp, upgrade, restore, migrate) rolled back, once the rollback
+// verified the node on its source.
+func (r *Run) markRolledBack(name string) {
 	for i := range r.Steps {
 		st := &r.Steps[i]
-		switch st.Phase {
-		case "ssp", "upgrade", "restore", "migrate":
-			if st.Node == node && st.Status == StepOK {
-				st.Status = StepRolledBack
-			}
+		if rollout.Phase(st.Phase).Spec().Installs() && st.Node == name && st.Status == StepOK {
+			st.Status = StepRolledBack
 		}
 	}
 }

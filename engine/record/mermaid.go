@@ -44,7 +44,7 @@ func Mermaid(p *plan.Plan, run *Run) string {
 		}
 		fmt.Fprintf(&b, "  subgraph n%d[\"%s\"]\n", i, label(n))
 		for _, s := range byNode[n] {
-			fmt.Fprintf(&b, "    %s[\"%d · %s\"]\n", ids[s.ID], s.Hop.Index, label(s.Phase))
+			fmt.Fprintf(&b, "    %s[\"%d · %s\"]\n", ids[s.ID], s.Hop.Index, label(string(s.Phase)))
 		}
 		b.WriteString("  end\n")
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/schema"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -35,8 +36,8 @@ type KindProfile struct {
 	Actions      map[string]*Action
 }
 
-// Kinds a profile may describe.
-var Kinds = []string{"session_manager", "branch_session_manager", "system_manager"}
+// Kinds a profile may describe: every node kind (internal/rollout's table).
+var Kinds = rollout.KindNames()
 
 // Actions a profile may define. A name outside this list is an error with a
 // suggestion, so a typo cannot silently leave a module without a command.

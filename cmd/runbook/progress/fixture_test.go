@@ -7,6 +7,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/internal/testkit"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
@@ -32,7 +33,7 @@ func fixturePlan() *plan.Plan {
 	add := func(cluster, node, from, to string, phases ...string) {
 		for _, ph := range phases {
 			id := cluster + "/" + node + "/1/" + ph
-			p.Steps = append(p.Steps, &plan.Step{ID: id, Node: node, Cluster: cluster, Phase: ph, Hop: plan.Hop{Index: 1, From: from, To: to}})
+			p.Steps = append(p.Steps, &plan.Step{ID: id, Node: node, Cluster: cluster, Phase: rollout.Phase(ph), Hop: plan.Hop{Index: 1, From: from, To: to}})
 			p.Order = append(p.Order, id)
 		}
 	}

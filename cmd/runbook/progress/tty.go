@@ -80,7 +80,7 @@ func (t *TTY) layout() {
 			byName[n.Cluster] = c
 			t.clusters = append(t.clusters, c)
 		}
-		row := &nodeRow{name: n.Name, kind: n.Kind, status: "pending"}
+		row := &nodeRow{name: n.Name, kind: string(n.Kind), status: "pending"}
 		c.nodes = append(c.nodes, row)
 		t.nodes[n.Name] = row
 		t.tally.seed([]string{n.Name})

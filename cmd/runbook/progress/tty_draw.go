@@ -2,6 +2,7 @@ package progress
 
 import (
 	"fmt"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"io"
 	"strings"
 	"time"
@@ -133,7 +134,7 @@ func (t *TTY) nodeLine(r *nodeRow, elapsed time.Duration, nameW, phaseW, hopW in
 		phase = "pending"
 	case "running":
 		detail = clock(elapsed)
-		if r.hasCalls && r.phase == "drain" {
+		if r.hasCalls && r.phase == string(rollout.PhaseDrain) {
 			detail += fmt.Sprintf("  %d active calls", r.calls)
 		}
 	case "waiting":

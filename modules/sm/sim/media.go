@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -32,8 +34,8 @@ func (m Media) Validate() error {
 	if m.Kind != "release" && m.Kind != "ssp" {
 		return fmt.Errorf("media kind %q: want release or ssp", m.Kind)
 	}
-	if m.Product != KindSM && m.Product != KindSMGR {
-		return fmt.Errorf("media product %q: want session_manager or system_manager", m.Product)
+	if !slices.Contains(rollout.Products(), m.Product) {
+		return fmt.Errorf("media product %q: want %s", m.Product, strings.Join(rollout.Products(), " or "))
 	}
 	if !releaseRE.MatchString(m.Release) {
 		return fmt.Errorf("media release %q is not of the form A.B.C.D", m.Release)

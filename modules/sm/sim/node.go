@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"io/fs"
 	"maps"
 	"os"
@@ -50,8 +51,8 @@ type Options struct {
 
 // Init creates (or resets) a node in dir.
 func Init(dir string, o Options) error {
-	if !slices.Contains([]string{KindSM, KindBSM, KindSMGR}, o.Kind) {
-		return fmt.Errorf("unknown kind %q (session_manager, branch_session_manager, system_manager)", o.Kind)
+	if !rollout.Kind(o.Kind).Known() {
+		return fmt.Errorf("unknown kind %q (%s)", o.Kind, strings.Join(rollout.KindNames(), ", "))
 	}
 	if !releaseRE.MatchString(o.Release) {
 		return fmt.Errorf("release %q is not of the form A.B.C.D", o.Release)

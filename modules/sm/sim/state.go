@@ -4,17 +4,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/runbook-dev/runbook/internal/rollout"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
 )
 
-// Node kinds, as the manifest names them.
+// Node kinds, as the manifest names them (internal/rollout's table). They are
+// plain strings here: the simulator's state and options, like a module's
+// task, carry a kind as the string the manifest spells.
 const (
-	KindSM    = "session_manager"
-	KindBSM   = "branch_session_manager"
-	KindSMGR  = "system_manager"
+	KindSM    = string(rollout.KindSM)
+	KindBSM   = string(rollout.KindBSM)
+	KindSMGR  = string(rollout.KindSMGR)
 	stateFile = "state.json"
 	lockFile  = "state.lock"
 )
@@ -94,12 +97,7 @@ var (
 var ErrNoState = errors.New("no simulated node here (run smsim init first)")
 
 // product is the media/backup product of a kind: SM and BSM share one.
-func product(kind string) string {
-	if kind == KindSMGR {
-		return KindSMGR
-	}
-	return KindSM
-}
+func product(kind string) string { return rollout.Kind(kind).Spec().Product }
 
 // Services lists the service names statapp reports for a kind.
 func Services(kind string) []string {
