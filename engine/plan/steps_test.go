@@ -11,6 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 func designExample() *eval.Config {
@@ -147,7 +148,7 @@ func TestDataMigrationAndPatchPhases(t *testing.T) {
 func TestFactsOverrideDeclared(t *testing.T) {
 	c := newConfig("10.2.0.1")
 	sm(addCluster(c, "core"), "sm-a", "8.1.3.8", -1)
-	p, _ := Compile(c, catalog.Default(), Options{Facts: map[string]Facts{"sm-a": {Release: "10.1.3.0", SSP: 5}}})
+	p, _ := Compile(c, catalog.Default(), Options{Facts: map[string]facts.Facts{"sm-a": {Release: "10.1.3.0", SSP: 5}}})
 	if n := p.Nodes[0]; n.Release != "10.1.3.0" || n.SSP != 5 || len(n.Path) != 2 {
 		t.Fatalf("node %+v", n)
 	}
