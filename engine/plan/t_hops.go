@@ -76,8 +76,18 @@ func (b *builder) hopStep(ns *nodeState, u unit, phase string) *Step {
 		Phase: phase, Hop: Hop{Index: u.index, From: u.from, To: u.to}, Module: "sm." + phase,
 		Commands: []string{}, DependsOn: []string{}, EstimateS: b.estimate(ns.product, phase),
 		Args: b.hopArgs(ns, u, phase), OutOfService: outOfService[phase] && !ns.isSMGR()}
+	if phase == PhaseDrain {
+		d := b.drainArgs()
+		st.Drain = &d
+	}
 	st.Commands = b.commands(st.Module, ns.n.Kind, st)
 	return st
+}
+
+// drainArgs are the policy's drain arguments.
+func (b *builder) drainArgs() DrainArgs {
+	pol := b.cfg.Runbook.Policy
+	return DrainArgs{MaxActiveCalls: pol.MaxActiveCalls, Timeout: pol.DrainTimeout}
 }
 
 func (b *builder) estimate(product, phase string) int {
@@ -88,7 +98,6 @@ func (b *builder) estimate(product, phase string) int {
 }
 
 func (b *builder) hopArgs(ns *nodeState, u unit, phase string) map[string]string {
-	pol := b.cfg.Runbook.Policy
 	media := func() map[string]string {
 		a := b.artifactFor(ns, u)
 		if a == nil {
@@ -112,7 +121,7 @@ func (b *builder) hopArgs(ns *nodeState, u unit, phase string) map[string]string
 		}
 		return args
 	case PhaseDrain:
-		return map[string]string{"max_active_calls": strconv.Itoa(pol.MaxActiveCalls), "drain_timeout": pol.DrainTimeout.String()}
+		return b.drainArgs().Args()
 	case PhaseSSP:
 		m := media()
 		m["ssp"] = strconv.Itoa(u.level)
