@@ -15,81 +15,173 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
-	"github.com/runbook-dev/runbook/modules/dryrun"
-	"github.com/runbook-dev/runbook/modules/registry"
-	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/ssh"
 )
 
-// runApply is apply from the command line to the exit code's error.
+// runApply is apply from the command line to the exit code's error, in
+// three parts as Terraform splits a command from its operation: prepare
+// reads and checks everything and compiles the plan (touching no node but
+// the lab's), approve asks for the operator's yes, execute locks the change,
+// opens its record and walks the plan.
 func runApply(io *stdio, o *applyOpts, path string) error {
-	saved, manifestPath, err := readPlanFile(path)
+	pr, err := prepareApply(io, o, path)
+	defer pr.release() // on every way out, whatever prepare acquired
 	if err != nil {
 		return err
 	}
+	if err := approve(io, o, pr.plan, pr.red); err != nil {
+		return err
+	}
+	return executeApply(io, o, pr)
+}
+
+// prepared is what prepare hands to approve and execute: the manifest and
+// its driver, the plan to run, and what the run holds until it ends.
+type prepared struct {
+	l    *loaded
+	red  *record.Redactor
+	plan *plan.Plan // the saved plan when it is current and no lab runs
+	// ctx ends at the first interrupt (interruptible); stop releases the
+	// signals.
+	ctx  context.Context
+	stop func()
+	// lab is the built-in lab of --lab, nil otherwise.
+	lab *lab.Lab
+	// lock is the change's lock when prepare took it (a kept lab folder is
+	// locked before the lab resets its nodes); execute takes it otherwise.
+	lock *record.Lock
+}
+
+// release closes the lab, releases the lock and the signals, in that
+// order. It is nil-safe and safe on a partly prepared run.
+func (pr *prepared) release() {
+	if pr == nil {
+		return
+	}
+	if pr.lab != nil {
+		pr.lab.Close()
+	}
+	pr.lock.Release() // nil-safe
+	if pr.stop != nil {
+		pr.stop()
+	}
+}
+
+// prepareApply loads the manifest (with a saved plan's pins), checks the
+// saved plan and --cluster, starts the lab and compiles the plan, refusing
+// what apply must not start. The result is never nil: on error it holds what
+// was acquired so far, for release.
+func prepareApply(io *stdio, o *applyOpts, path string) (*prepared, error) {
+	pr := &prepared{}
+	saved, err := loadApply(io, o, path, pr)
+	if err != nil {
+		return pr, err
+	}
+	pr.ctx, pr.stop = interruptible(io, o.interruptGrace)
+	if err := startLab(io, o, pr); err != nil {
+		return pr, pr.red.Err(err)
+	}
+	if err := compileApply(io, o, pr); err != nil {
+		return pr, err
+	}
+	if saved != nil {
+		if err := checkStale(&saved.Plan, pr.plan, pr.l.cfg.SHA256); err != nil {
+			return pr, err
+		}
+		if pr.lab == nil {
+			// Run what was reviewed. (In the lab the fresh plan, equal but
+			// for the synthesized media's paths and checksums, is run.)
+			pr.plan = &saved.Plan
+		}
+	}
+	return pr, nil
+}
+
+// loadApply reads the manifest, or the saved plan and the manifest it names
+// with the plan's variable values, into pr.l and pr.red, and refuses a stale
+// plan, a manifest with errors, an unknown --cluster and values or media
+// that differ from the saved plan's. It returns the saved plan, nil for a
+// manifest.
+func loadApply(io *stdio, o *applyOpts, path string, pr *prepared) (*savedPlan, error) {
+	saved, manifestPath, err := readPlanFile(path)
+	if err != nil {
+		return nil, err
+	}
 	if saved != nil {
 		if o.manifestFlags.pinned, err = saved.values(); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	l := load(io, &o.manifestFlags, manifestPath)
+	pr.l = l
 	if saved != nil && saved.ManifestSHA256 != l.cfg.SHA256 {
-		return checkStale(&saved.Plan, nil, l.cfg.SHA256)
+		return nil, checkStale(&saved.Plan, nil, l.cfg.SHA256)
 	}
 	if l.diags.HasErrors() {
 		printDiags(io, &o.manifestFlags, l)
-		return errReported
+		return nil, errReported
 	}
-	red := redactorFor(l.cfg)
+	pr.red = redactorFor(l.cfg)
 	if err := l.cfg.CheckClusters(o.clusters); err != nil {
-		return red.Err(err)
+		return nil, pr.red.Err(err)
 	}
 	if saved != nil {
 		// Run with the values and media the plan was reviewed with.
 		if err := saved.checkVariables(l.cfg); err != nil {
-			return red.Err(err)
+			return nil, pr.red.Err(err)
 		}
 		if err := saved.checkMedia(); err != nil {
-			return red.Err(err)
+			return nil, pr.red.Err(err)
 		}
 	}
-	ctx, stop := interruptible(io, o.interruptGrace)
-	defer stop()
+	return saved, nil
+}
 
-	// The lock is released on every way out; lock.Release is nil-safe.
-	var lock *record.Lock
-	defer func() { lock.Release() }()
-	var lb *lab.Lab
-	if o.lab && o.labDir != "" && !o.dryRun && l.cfg.Runbook.ChangeID != "" {
+// startLab starts the built-in lab for --lab (pr.lab), after locking a kept
+// lab folder (pr.lock), and points the manifest's backup store and window
+// at it.
+func startLab(io *stdio, o *applyOpts, pr *prepared) error {
+	if !o.lab {
+		return nil
+	}
+	cfg := pr.l.cfg
+	if o.labDir != "" && !o.dryRun && cfg.Runbook.ChangeID != "" {
 		// A kept lab folder is a fleet two rehearsals could share: lock it
 		// before the lab resets its nodes.
 		if err := os.MkdirAll(o.labDir, 0o700); err != nil {
 			return err
 		}
-		if lock, err = takeLock(io, o, o.labDir, l.cfg.Runbook.ChangeID); err != nil {
-			return red.Err(err)
-		}
-	}
-	if o.lab {
-		lb, err = lab.Start(ctx, l.cfg, lab.Options{Dir: o.labDir, Keep: o.labDir != "", Reuse: o.resume && o.labDir != "",
-			Clusters: o.clusters, Catalog: l.cat, TimeScale: o.timeScale})
+		lock, err := takeLock(io, o, o.labDir, cfg.Runbook.ChangeID)
 		if err != nil {
-			return red.Err(err)
+			return err
 		}
-		defer lb.Close()
-		// Backups of simulated nodes are no backups of the fleet: they stay
-		// in the lab, away from the manifest's backup store.
-		l.cfg.Backup.Store = lb.BackupStore()
-		lab.StartWindowNow(l.cfg, time.Now())
+		pr.lock = lock
 	}
+	lb, err := lab.Start(pr.ctx, cfg, lab.Options{Dir: o.labDir, Keep: o.labDir != "", Reuse: o.resume && o.labDir != "",
+		Clusters: o.clusters, Catalog: pr.l.cat, TimeScale: o.timeScale})
+	if err != nil {
+		return err
+	}
+	pr.lab = lb
+	// Backups of simulated nodes are no backups of the fleet: they stay
+	// in the lab, away from the manifest's backup store.
+	cfg.Backup.Store = lb.BackupStore()
+	lab.StartWindowNow(cfg, time.Now())
+	return nil
+}
 
+// compileApply compiles the plan into pr.plan (again, in the lab, once the
+// media the manifest lacks are synthesized) and refuses a plan apply must
+// not start.
+func compileApply(io *stdio, o *applyOpts, pr *prepared) error {
+	l, lb := pr.l, pr.lab
 	p := l.compile(plan.Options{})
 	if lb != nil && p != nil && !l.diags.HasErrors() {
 		// Media the manifest declares no artifact for (an SSP pass the planner
 		// inserted, say) are synthesized too; the plan then uploads them.
 		added, err := lb.SynthesizeMissing(l.cfg, p)
 		if err != nil {
-			return red.Err(err)
+			return pr.red.Err(err)
 		}
 		if len(added) > 0 {
 			l.diags = nil
@@ -104,55 +196,27 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 	if err := checkApplyable(io, o, l, p); err != nil {
 		return err
 	}
-	if saved != nil {
-		if err := checkStale(&saved.Plan, p, l.cfg.SHA256); err != nil {
-			return err
-		}
-		if lb == nil {
-			// Run what was reviewed. (In the lab the fresh plan, equal but
-			// for the synthesized media's paths and checksums, is run.)
-			p = &saved.Plan
-		}
-	}
-	if err := approve(io, o, p, red); err != nil {
-		return err
-	}
+	pr.plan = p
+	return nil
+}
 
-	mode := runMode(o)
-	changeDir, err := record.ChangeDir(o.records, l.cfg.Runbook.ChangeID)
+// executeApply runs the approved plan: it takes the change's lock (unless
+// prepare did), opens the change record, walks the plan with the executor
+// and the product driver, and reports the outcome.
+func executeApply(io *stdio, o *applyOpts, pr *prepared) error {
+	cfg, red := pr.l.cfg, pr.red
+	rc, resume, err := openRecord(io, o, pr)
 	if err != nil {
 		return red.Err(err)
 	}
-	if !o.dryRun && lock == nil {
-		where := l.cfg.Dir
-		if lb != nil {
-			where = lb.Dir()
-		}
-		if lock, err = takeLock(io, o, where, l.cfg.Runbook.ChangeID); err != nil {
-			return red.Err(err)
-		}
-	}
-	var resume []record.Event
-	if o.resume {
-		if resume, err = resumeEvents(changeDir, resumedMode(o)); err != nil {
-			return red.Err(err)
-		}
-	}
-	rc, err := record.Start(record.StartOptions{Root: o.records, ChangeID: l.cfg.Runbook.ChangeID, Mode: mode, Plan: p, Redactor: red})
-	if err != nil {
-		return red.Err(err)
-	}
-
-	view := progress.For(io.out, red, p, o.json)
-	dialer, gather := connections(o, l, lb)
+	view := progress.For(io.out, red, pr.plan, o.json)
+	dialer := connections(o, pr.lab)
 	x := exec.New(exec.Options{
 		Dialer:       dialer,
-		Modules:      registry.Modules(l.prof),
-		Gather:       gather,
+		Driver:       pr.l.drv,
 		DryRun:       o.dryRun,
-		IgnoreWindow: o.ignoreWindow,
 		Offline:      dialer == nil,
-		WrapDryRun:   func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, nil) },
+		IgnoreWindow: o.ignoreWindow,
 		Parallel:     o.parallel,
 		KeepGoing:    o.keepGoing,
 		Clusters:     o.clusters,
@@ -161,12 +225,8 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 		Redactor:     red,
 		Resume:       resume,
 		Limits:       limits(o),
-		// firewall.ports: the catalog's SM -> System Manager port matrix,
-		// checked with the (possibly overridden) command profile.
-		FirewallPorts: l.cat.Firewall,
-		PortCheck:     exec.ProfilePortCheck(l.prof),
 	})
-	res, runErr := x.Run(ctx, p, l.cfg)
+	res, runErr := x.Run(pr.ctx, pr.plan, cfg)
 	if res != nil {
 		view.SetOutcome(progress.Outcome{Succeeded: res.Succeeded, Failed: res.Failed, RolledBack: res.RolledBack, Incomplete: res.Incomplete})
 	}
@@ -176,36 +236,68 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 			fmt.Fprintf(io.err, "%s is %s\n", n, exec.UnknownState)
 		}
 	}
-
-	if !o.json {
-		fmt.Fprintf(io.err, "Change record: %s\n", rc.Dir())
-	}
-	if o.commit {
-		status := record.RunSucceeded
-		if runErr != nil || !res.OK() {
-			status = record.RunFailed
-		}
-		if err := record.Commit(rc.Dir(), red.String(fmt.Sprintf("runbook %s %s: %s", mode, l.cfg.Runbook.ChangeID, status))); err != nil {
-			fmt.Fprintf(io.err, "Error: committing the change record: %s\n", red.String(err.Error()))
-		}
-	}
+	summarize(io, o, cfg.Runbook.ChangeID, rc.Dir(), res, runErr, red)
 	return applyError(res, runErr, red)
 }
 
+// openRecord takes the change's lock beside the manifest (in the lab's
+// folder for --lab) unless prepare took it or this is a dry-run, reads the
+// journals --resume continues, and starts the run's change record.
+func openRecord(io *stdio, o *applyOpts, pr *prepared) (*record.Recorder, []record.Event, error) {
+	cfg := pr.l.cfg
+	changeDir, err := record.ChangeDir(o.records, cfg.Runbook.ChangeID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !o.dryRun && pr.lock == nil {
+		where := cfg.Dir
+		if pr.lab != nil {
+			where = pr.lab.Dir()
+		}
+		if pr.lock, err = takeLock(io, o, where, cfg.Runbook.ChangeID); err != nil {
+			return nil, nil, err
+		}
+	}
+	var resume []record.Event
+	if o.resume {
+		if resume, err = resumeEvents(changeDir, resumedMode(o)); err != nil {
+			return nil, nil, err
+		}
+	}
+	rc, err := record.Start(record.StartOptions{Root: o.records, ChangeID: cfg.Runbook.ChangeID, Mode: runMode(o), Plan: pr.plan, Redactor: pr.red})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rc, resume, nil
+}
+
+// summarize names the change record and, with --commit, commits it.
+func summarize(io *stdio, o *applyOpts, changeID, dir string, res *exec.Result, runErr error, red *record.Redactor) {
+	if !o.json {
+		fmt.Fprintf(io.err, "Change record: %s\n", dir)
+	}
+	if !o.commit {
+		return
+	}
+	status := record.RunSucceeded
+	if runErr != nil || !res.OK() {
+		status = record.RunFailed
+	}
+	if err := record.Commit(dir, red.String(fmt.Sprintf("runbook %s %s: %s", runMode(o), changeID, status))); err != nil {
+		fmt.Fprintf(io.err, "Error: committing the change record: %s\n", red.String(err.Error()))
+	}
+}
+
 // connections chooses how nodes are reached: the lab, real SSH, or nothing
-// at all (an offline dry-run reads the manifest's declared facts).
-func connections(o *applyOpts, l *loaded, lb *lab.Lab) (modules.Dialer, exec.GatherFunc) {
-	gather := func(ctx context.Context, c modules.Conn, kind string) (sm.Facts, error) {
-		return sm.GatherFacts(ctx, c, kind, l.prof)
-	}
-	var d modules.Dialer = ssh.NewDialer(ssh.Options{})
+// at all (nil: an offline dry-run reads the manifest's declared facts).
+func connections(o *applyOpts, lb *lab.Lab) modules.Dialer {
 	if lb != nil {
-		d = lb.Dialer(ssh.NewDialer(ssh.Options{NoAgent: true}))
+		return lb.Dialer(ssh.NewDialer(ssh.Options{NoAgent: true}))
 	}
-	if o.dryRun && !o.refresh && lb == nil {
-		return nil, gather // offline: the executor reads the declared facts
+	if o.dryRun && !o.refresh {
+		return nil
 	}
-	return d, gather
+	return ssh.NewDialer(ssh.Options{})
 }
 
 // applyError maps the run's outcome to the CLI's typed errors (and so to the

@@ -223,3 +223,30 @@ profile {
 		t.Errorf("the record does not say the command was not executed:\n%s", raw)
 	}
 }
+
+// TestLabProfileReadsMedia: the medium check before a drain reads with the
+// manifest's profile, as every other action does. Here the site's media_info
+// reads a header format the node does not print, so no medium passes for
+// the release it must hold and the first node is refused before its drain;
+// with the embedded profile the same fleet upgrades.
+func TestLabProfileReadsMedia(t *testing.T) {
+	t.Parallel()
+	manifest := copyExample(t, "core-cluster", `
+profile {
+  kind "session_manager" {
+    action "media_info" {
+      command   = "smcli media-info {{.path}}"
+      read_only = true
+      parse     = "regex_map"
+      regex     = "(?m)^(Kind|Product|Release|SSP)=(\\S+)$"
+    }
+  }
+}
+`)
+	r := applyLab(t, manifest)
+	wantCode(t, r.code, 3, r.stdout, r.stderr, "apply --lab with a site media_info")
+	_, raw := r.recordJSON(t)
+	if !strings.Contains(raw, `"artifact.`) {
+		t.Errorf("no artifact guard refused the medium:\n%s", raw)
+	}
+}

@@ -9,10 +9,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/driver"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/manifest"
 	"github.com/runbook-dev/runbook/engine/plan"
-	"github.com/runbook-dev/runbook/modules/sm"
 )
 
 // manifestFlags are the flags of every command that reads a manifest.
@@ -42,7 +42,10 @@ type loaded struct {
 	cat   *catalog.Catalog
 	diags hcl.Diagnostics
 	files map[string][]byte
-	prof  *sm.Profile // set by loadProfile
+	// drv is the product driver: the catalog and the command profile
+	// (the manifest's profile blocks over the embedded one), built once by
+	// loadDriver and used by every command that renders, reads or runs.
+	drv *driver.Driver
 }
 
 // load reads, parses and evaluates the manifest at path, and the catalog.
@@ -101,21 +104,22 @@ func (l *loaded) compile(opts plan.Options) *plan.Plan {
 	if l.diags.HasErrors() {
 		return nil
 	}
-	if !l.loadProfile() {
+	if !l.loadDriver() {
 		return nil
 	}
 	if opts.Commands == nil {
-		opts.Commands = commandRenderer(l.prof)
+		opts.Commands = l.drv.Commands
 	}
 	p, diags := plan.Compile(l.cfg, l.cat, opts)
 	l.diags = append(l.diags, diags...)
 	return p
 }
 
-// loadProfile decodes the manifest's profile blocks over the embedded
-// profile, once, adding their diagnostics; false when they have errors.
-func (l *loaded) loadProfile() bool {
-	if l.prof != nil {
+// loadDriver decodes the manifest's profile blocks over the embedded
+// profile and builds the product driver from it and the catalog, once,
+// adding the blocks' diagnostics; false when they have errors.
+func (l *loaded) loadDriver() bool {
+	if l.drv != nil {
 		return true
 	}
 	prof, diags := profileFor(l.cfg)
@@ -123,7 +127,7 @@ func (l *loaded) loadProfile() bool {
 	if diags.HasErrors() {
 		return false
 	}
-	l.prof = prof
+	l.drv = driver.New(l.cat, prof)
 	return true
 }
 

@@ -4,8 +4,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/runbook-dev/runbook/engine/eval"
-	"github.com/runbook-dev/runbook/modules"
-	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -25,21 +23,4 @@ func profileFor(cfg *eval.Config) (*sm.Profile, hcl.Diagnostics) {
 		}
 	}
 	return p, diags
-}
-
-// commandRenderer renders the command lines each planned step will run, from
-// the modules bound to the profile.
-func commandRenderer(p *sm.Profile) func(string, modules.Task) []string {
-	reg := registry.Modules(p)
-	return func(name string, t modules.Task) []string {
-		m := reg[name]
-		if m == nil {
-			return nil
-		}
-		cmds, err := m.Commands(t)
-		if err != nil {
-			return []string{"# cannot render: " + err.Error()}
-		}
-		return cmds
-	}
 }

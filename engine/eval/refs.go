@@ -22,7 +22,7 @@ const (
 var NodeAttrs = []string{"name", "kind", "cluster", "host", "release", "target", "platform"}
 
 // FactNames are the attributes of facts.*: the keys of the facts the sm.facts
-// module gathers (modules/sm.Facts).
+// module gathers (modules/facts.Facts).
 var FactNames = []string{"release", "ssp", "service_state", "active_calls", "services",
 	"disk_free_mb", "clock", "uds_backup", "users", "data_digest"}
 

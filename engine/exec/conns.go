@@ -9,6 +9,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/dryrun"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -60,14 +61,14 @@ func (p *pool) get(ctx context.Context, ns *nodeState) (modules.Conn, error) {
 func (p *pool) dial(ctx context.Context, ns *nodeState) (modules.Conn, error) {
 	o := p.r.opts
 	if o.Offline {
-		return o.WrapDryRun(ns.name, nil), nil
+		return dryrun.Wrap(nil, ns.name, o.DryRunRecorder), nil
 	}
 	c, err := o.Dialer.Dial(ctx, ns.target)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", ns.name, err)
 	}
 	if o.DryRun {
-		c = o.WrapDryRun(ns.name, c)
+		c = dryrun.Wrap(c, ns.name, o.DryRunRecorder)
 	}
 	return c, nil
 }

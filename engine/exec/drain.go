@@ -3,7 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
-	"time"
+	"maps"
 
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
@@ -27,21 +27,15 @@ func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.O
 	if err != nil {
 		return modules.Outcome{}, err
 	}
-	pol := r.cfg.Runbook.Policy
+	d := r.drainArgs(s)
+	max, timeout := d.MaxActiveCalls, d.Timeout
+	if r.opts.DryRun {
+		d.Timeout = 0 // nothing was denied: do not wait for calls that cannot end
+	}
 	t := r.task(ns, s)
-	if t.Args["max_active_calls"] == "" {
-		t.Args["max_active_calls"] = fmt.Sprint(pol.MaxActiveCalls)
-	}
-	if t.Args["drain_timeout"] == "" {
-		t.Args["drain_timeout"] = pol.DrainTimeout.String()
-	}
+	maps.Copy(t.Args, d.Args())
 	if t.Args["poll"] == "" {
 		t.Args["poll"] = r.lim.Poll.String()
-	}
-	max := argInt(t.Args, "max_active_calls", pol.MaxActiveCalls)
-	timeout, _ := time.ParseDuration(t.Args["drain_timeout"])
-	if r.opts.DryRun {
-		t.Args["drain_timeout"] = "0s" // nothing was denied: do not wait for calls that cannot end
 	}
 	r.progress(s, ns.name, "%s: %d active calls, denying new service (wait up to %s for <= %d)", ns.name, f.ActiveCalls, timeout, max)
 	r.mu.Lock()
@@ -87,6 +81,16 @@ func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.O
 		r.factsEvent(ns, s, fmt.Sprintf("before hop %d", s.Hop.Index), after)
 	}
 	return out, nil
+}
+
+// drainArgs are the planned drain's arguments; a plan that carries none (an
+// older plan document) takes the manifest's policy.
+func (r *run) drainArgs(s *plan.Step) plan.DrainArgs {
+	if s.Drain != nil {
+		return *s.Drain
+	}
+	pol := r.cfg.Runbook.Policy
+	return plan.DrainArgs{MaxActiveCalls: pol.MaxActiveCalls, Timeout: pol.DrainTimeout}
 }
 
 // peerGuard requires the node's secondary in service before the drain.

@@ -12,7 +12,6 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
-	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
@@ -104,20 +103,16 @@ func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
 		return nil, errors.New("exec: nil plan or config")
 	case o.Dialer == nil && !o.Offline:
 		return nil, errors.New("exec: no dialer")
-	case o.Gather == nil:
-		return nil, errors.New("exec: no facts gatherer")
+	case o.Driver == nil:
+		return nil, errors.New("exec: no product driver")
 	case o.Offline && !o.DryRun:
 		return nil, errors.New("exec: offline is only for dry-run")
 	}
 	if err := cfg.CheckClusters(o.Clusters); err != nil {
 		return nil, err
 	}
-	if o.DryRun && o.WrapDryRun == nil {
-		if o.DryRunRecorder == nil {
-			o.DryRunRecorder = dryrun.NewRecorder()
-		}
-		rec := o.DryRunRecorder
-		o.WrapDryRun = func(node string, c modules.Conn) modules.Conn { return dryrun.Wrap(c, node, rec) }
+	if o.DryRun && o.DryRunRecorder == nil {
+		o.DryRunRecorder = dryrun.NewRecorder() // one for every node of the run
 	}
 	r := &run{opts: o, p: p, cfg: cfg, lim: o.Limits.withDefaults(), clock: o.Clock, red: o.Redactor,
 		nodes: map[string]*nodeState{}, peers: map[string]*nodeState{}, oos: newOOS(cfg.Runbook.Policy.BranchParallel),

@@ -396,7 +396,7 @@ func buildPlan(specs []spec) (*plan.Plan, *eval.Config) {
 }
 
 func (w *world) options(j Journal) Options {
-	return Options{Dialer: w, Modules: fakeModules(), Gather: w.gather, Journal: j,
+	return Options{Dialer: w, Driver: &testDriver{mods: fakeModules(), gather: w.gather}, Journal: j,
 		Limits: Limits{Poll: time.Millisecond, ServicesTimeout: 50 * time.Millisecond, ReconnectInitial: time.Millisecond,
 			ReconnectMax: time.Millisecond, ReconnectTries: 3}}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/rollout"
-	"github.com/runbook-dev/runbook/modules/sm"
 )
 
 // firewallGuard checks, once per SM/BSM node and run, that the node reaches
@@ -26,7 +25,7 @@ import (
 // is read-only, so it passes the dry-run gate; offline its verdict is unknown.
 func (r *run) firewallGuard(ctx context.Context, s *plan.Step, ns *nodeState) error {
 	smgr := r.cfg.SMGR
-	ports := smgrPorts(r.opts.FirewallPorts)
+	ports := smgrPorts(r.opts.Driver.FirewallPorts())
 	if ns.kind == rollout.KindSMGR || smgr == nil || smgr.Host == "" || len(ports) == 0 {
 		return nil
 	}
@@ -47,14 +46,10 @@ func (r *run) firewallGuard(ctx context.Context, s *plan.Step, ns *nodeState) er
 	if err != nil {
 		return err
 	}
-	check := r.opts.PortCheck
-	if check == nil {
-		check = ProfilePortCheck(sm.DefaultProfile())
-	}
 	oc := &observed{c: conn, r: r, node: ns.name, step: s.ID}
 	var blocked, unchecked []string
 	for _, p := range ports {
-		ok, err := check(ctx, oc, string(ns.kind), smgr.Host, p.Port)
+		ok, err := r.opts.Driver.PortReachable(ctx, oc, string(ns.kind), smgr.Host, p.Port)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

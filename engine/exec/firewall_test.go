@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/driver"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
@@ -17,12 +18,11 @@ import (
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
 
-// firewallOptions are the simulator options with the embedded catalog's
-// port matrix, as the CLI passes it.
+// firewallOptions are the simulator options with the product driver of the
+// embedded catalog (its port matrix) and profile, as the CLI builds it.
 func (f *fleet) firewallOptions(j *memJournal) Options {
 	o, _ := f.localOptions(j)
-	o.FirewallPorts = catalog.Default().Firewall
-	o.PortCheck = ProfilePortCheck(sm.DefaultProfile())
+	o.Driver = driver.New(catalog.Default(), sm.DefaultProfile())
 	return o
 }
 
@@ -110,10 +110,11 @@ func TestSimFirewallPortsDryRun(t *testing.T) {
 		o.DryRun, o.Offline = true, mode == "offline"
 		if mode == "offline-dialer" {
 			o.Dialer = dryrun.NewDialer(nil, nil)
-			o.Gather = func(_ context.Context, c modules.Conn, kind string) (sm.Facts, error) {
-				n := f.cfg.NodeByName(c.(interface{ Node() string }).Node())
-				return sm.Facts{Release: n.Release, SSP: n.SSP}, nil
-			}
+			o.Driver = &testDriver{ports: catalog.Default().Firewall,
+				gather: func(_ context.Context, c modules.Conn, kind string) (sm.Facts, error) {
+					n := f.cfg.NodeByName(c.(interface{ Node() string }).Node())
+					return sm.Facts{Release: n.Release, SSP: n.SSP}, nil
+				}}
 		}
 		_, err := New(o).Run(context.Background(), f.p, f.cfg)
 		got := verdicts(j)
@@ -188,7 +189,7 @@ func TestFirewallPortsNeedASystemManager(t *testing.T) {
 	p, cfg := coreCluster(w)
 	o := w.options(&memJournal{})
 	pc := newPortCheck("sm1:443", "sm2:443", "bsm1:443")
-	o.FirewallPorts, o.PortCheck = catalog.Default().Firewall, pc.check
+	drv(o).ports, drv(o).portCheck = catalog.Default().Firewall, pc.check
 	if _, err := New(o).Run(context.Background(), p, cfg); err != nil || len(pc.calls) != 0 {
 		t.Fatalf("run without SMGR: %v, checks %v", err, pc.calls)
 	}
@@ -205,7 +206,7 @@ func TestFirewallPortsCheckedAgainOnResume(t *testing.T) {
 	j := &memJournal{}
 	o := w.options(j)
 	first := newPortCheck()
-	o.FirewallPorts, o.PortCheck = catalog.Default().Firewall, first.check
+	drv(o).ports, drv(o).portCheck = catalog.Default().Firewall, first.check
 	ctx, cancel := context.WithCancel(context.Background())
 	killAt := -1
 	o.Observer = ObserverFunc(func(e record.Event) {
@@ -227,7 +228,7 @@ func TestFirewallPortsCheckedAgainOnResume(t *testing.T) {
 	o2 := w.options(j2)
 	o2.Resume = j.events[:killAt]
 	second := newPortCheck("sm1:61617")
-	o2.FirewallPorts, o2.PortCheck = catalog.Default().Firewall, second.check
+	drv(o2).ports, drv(o2).portCheck = catalog.Default().Firewall, second.check
 	_, err := New(o2).Run(context.Background(), p, cfg)
 	nes := nodeErrors(t, err)
 	if len(nes) != 1 || nes[0].Guard != GuardFirewallPorts || nes[0].Step != "core/sm1/1/precheck" {

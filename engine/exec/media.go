@@ -73,15 +73,11 @@ func (r *run) verifyMedium(ctx context.Context, ns *nodeState, s *plan.Step, sum
 		}
 		return nil
 	}
-	check := r.opts.MediaCheck
-	if check == nil {
-		check = ProfileMediaCheck(sm.DefaultProfile())
-	}
 	conn, err := r.pool.get(ctx, ns)
 	if err != nil {
 		return err
 	}
-	m, err := check(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, string(ns.kind), remote)
+	m, err := r.opts.Driver.ReadMedium(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, string(ns.kind), remote)
 	var ce *sm.CommandError
 	var pe *sm.ParseError
 	switch {

@@ -79,11 +79,11 @@ func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts
 	if s != nil {
 		stepID = s.ID
 	}
-	f, err := r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, string(ns.kind))
+	f, err := r.opts.Driver.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, string(ns.kind))
 	if err != nil && ctx.Err() == nil && r.lost(err) {
 		// A node rebooting under us: come back and read again, once.
 		if conn, err = r.pool.redial(ctx, ns); err == nil {
-			f, err = r.opts.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, string(ns.kind))
+			f, err = r.opts.Driver.Gather(ctx, &observed{c: conn, r: r, node: ns.name, step: stepID}, string(ns.kind))
 		}
 	}
 	if err != nil {

@@ -5,18 +5,18 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/runbook-dev/runbook/engine/eval"
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/zclconf/go-cty/cty"
 )
 
-// defaultNodeContext is eval's node context with facts.* built from sm.Facts.
-func defaultNodeContext(cfg *eval.Config, n *eval.Node, f *sm.Facts) (*hcl.EvalContext, error) {
+// defaultNodeContext is eval's node context with facts.* built from facts.Facts.
+func defaultNodeContext(cfg *eval.Config, n *eval.Node, f *facts.Facts) (*hcl.EvalContext, error) {
 	return cfg.NodeContextFor(n, FactsValues(f)), nil
 }
 
 // FactsValues turns facts into the attributes of facts.* in manifest
-// expressions (README "The manifest"). Names follow the JSON names of sm.Facts.
-func FactsValues(f *sm.Facts) map[string]cty.Value {
+// expressions (README "The manifest"). Names follow the JSON names of facts.Facts.
+func FactsValues(f *facts.Facts) map[string]cty.Value {
 	if f == nil {
 		return nil
 	}
@@ -71,7 +71,7 @@ func (r *run) renderMessage(expr hcl.Expression, ctx *hcl.EvalContext, name stri
 // OfflineFactsValues is facts.* for an offline dry-run: the release, SSP and
 // service state are declared or predicted; everything else only the node
 // can tell, so it is unknown and conditions over it evaluate to unknown.
-func OfflineFactsValues(f *sm.Facts) map[string]cty.Value {
+func OfflineFactsValues(f *facts.Facts) map[string]cty.Value {
 	v := FactsValues(f)
 	for _, k := range []string{"active_calls", "users"} {
 		v[k] = cty.UnknownVal(cty.Number)

@@ -11,6 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -50,37 +51,43 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now().UTC() }
 
-// GatherFunc reads a node's facts over its connection, read-only.
-// sm.GatherFacts is the production implementation.
-type GatherFunc func(ctx context.Context, conn modules.Conn, kind string) (sm.Facts, error)
-
-// MediaCheckFunc reads an uploaded medium on the node behind conn,
-// read-only: its sha256 there and what it declares (kind, product, release,
-// SSP level). sm.ReadMedium bound to the command profile is the production
-// one.
-type MediaCheckFunc func(ctx context.Context, conn modules.Conn, kind, path string) (sm.Medium, error)
-
-// PortCheckFunc reports whether the node behind conn reaches host:port over
-// TCP, read-only; a non-zero exit is false, a transport failure an error.
-// sm.PortReachable bound to the command profile is the production one.
-type PortCheckFunc func(ctx context.Context, conn modules.Conn, kind, host string, port int) (bool, error)
+// Driver is the product the run upgrades, built once from the catalog and
+// the command profile (engine/driver is the production one): every module,
+// fact read, port and medium check of a run goes through it, so a run reads
+// one profile, the one the plan was rendered with. Every method is
+// read-only but Module's Run; none may keep state of a run.
+type Driver interface {
+	// Module returns the module a step names, nil when none.
+	Module(name string) modules.Module
+	// Gather reads a node's facts over conn.
+	Gather(ctx context.Context, conn modules.Conn, kind string) (facts.Facts, error)
+	// PortReachable reports whether the node behind conn reaches host:port
+	// over TCP; a non-zero exit is false, a transport failure an error.
+	PortReachable(ctx context.Context, conn modules.Conn, kind, host string, port int) (bool, error)
+	// ReadMedium reads an uploaded medium on the node behind conn: its
+	// sha256 there and what it declares (kind, product, release, SSP level).
+	ReadMedium(ctx context.Context, conn modules.Conn, kind, path string) (sm.Medium, error)
+	// FirewallPorts is the catalog's port matrix. Its tcp rows from
+	// session_manager to system_manager are checked from every SM/BSM to
+	// System Manager's host (firewall.ports); empty: no check.
+	FirewallPorts() []catalog.Port
+}
 
 // NodeContextFunc builds the evaluation context of a user guard for one node
 // and its facts (eval.NodeContext in production).
-type NodeContextFunc func(cfg *eval.Config, n *eval.Node, f *sm.Facts) (*hcl.EvalContext, error)
+type NodeContextFunc func(cfg *eval.Config, n *eval.Node, f *facts.Facts) (*hcl.EvalContext, error)
 
-// Options configure an Executor. Only Dialer, Modules and Gather are required.
+// Options configure an Executor. Only Dialer (unless Offline) and Driver
+// are required.
 type Options struct {
-	Dialer  modules.Dialer
-	Modules map[string]modules.Module
-	Gather  GatherFunc
+	Dialer modules.Dialer
+	Driver Driver
 
-	// DryRun gates every connection (modules/dryrun): read-only commands
-	// pass, changes are recorded in DryRunRecorder and never executed.
-	// WrapDryRun replaces the gate (tests); nil uses dryrun.Wrap.
+	// DryRun gates every connection (modules/dryrun.Wrap, the only gate):
+	// read-only commands pass, changes are recorded in DryRunRecorder (nil:
+	// a recorder of the run's own) and never executed.
 	DryRun         bool
 	DryRunRecorder *dryrun.Recorder
-	WrapDryRun     func(node string, c modules.Conn) modules.Conn
 	// Offline (with DryRun) opens no connection at all: facts are the
 	// declared ones, guards that need a node read say "unknown", and each
 	// step shows the commands its module would run.
@@ -114,18 +121,6 @@ type Options struct {
 	Resume []record.Event
 
 	NodeContext NodeContextFunc
-
-	// FirewallPorts is the catalog's port matrix (catalog.Catalog.Firewall).
-	// Its tcp rows from session_manager to system_manager are checked from
-	// every SM/BSM to System Manager's host (firewall.ports); empty: no check.
-	FirewallPorts []catalog.Port
-	// PortCheck runs one port check; nil takes sm.PortReachable with the
-	// default profile (ProfilePortCheck binds a site's profile instead).
-	PortCheck PortCheckFunc
-	// MediaCheck reads a hop's uploaded medium before the node is drained
-	// (artifact.checksum, artifact.release); nil takes sm.ReadMedium with
-	// the default profile (ProfileMediaCheck binds a site's profile).
-	MediaCheck MediaCheckFunc
 
 	// ConnectionLost recognises a transport's "connection dropped" error
 	// beyond those always recognised: ssh.ErrConnectionLost,

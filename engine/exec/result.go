@@ -3,7 +3,7 @@ package exec
 import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/runbook-dev/runbook/engine/record"
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // Step statuses of a Result, shared with the record (record.StepOK …).
@@ -31,7 +31,7 @@ type Result struct {
 	// Rollback lists what the failure policy did.
 	Rollback []record.RollbackAction
 	// FactsBefore and FactsAfter are each node's facts at the start and the end.
-	FactsBefore, FactsAfter map[string]*sm.Facts
+	FactsBefore, FactsAfter map[string]*facts.Facts
 	Interrupted             bool
 	// Errs holds one *NodeError per root cause; nil when the run succeeded.
 	Errs *multierror.Error

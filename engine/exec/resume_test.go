@@ -10,6 +10,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/dryrun"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -124,30 +125,14 @@ func TestResumeAfterKillUpgradesNoNodeTwice(t *testing.T) {
 	}
 }
 
-// dryConn is a minimal dry-run decorator: read-only commands pass, the rest
-// are recorded and skipped.
-type dryConn struct {
-	modules.Conn
-	skipped *[]string
-}
-
-func (d dryConn) Run(ctx context.Context, c modules.Command) (modules.Result, error) {
-	if c.ReadOnly {
-		return d.Conn.Run(ctx, c)
-	}
-	*d.skipped = append(*d.skipped, c.Line)
-	return modules.Result{Skipped: true}, nil
-}
-
 func TestDryRunChangesNothingAndPredicts(t *testing.T) {
 	w := newWorld(t)
 	p, cfg := coreCluster(w)
 	o := w.options(&memJournal{})
-	var skipped []string
 	o.DryRun = true
-	o.WrapDryRun = func(node string, c modules.Conn) modules.Conn { return dryConn{c, &skipped} }
+	o.DryRunRecorder = dryrun.NewRecorder()
 	// the fake backup reads nothing back under dry-run: give it a stdout shape
-	o.Modules["sm.backup"] = dryBackup{}
+	drv(o).mods["sm.backup"] = dryBackup{}
 	res, err := New(o).Run(context.Background(), p, cfg)
 	if err != nil {
 		t.Fatalf("dry-run: %v", err)
@@ -157,7 +142,7 @@ func TestDryRunChangesNothingAndPredicts(t *testing.T) {
 			t.Errorf("%s changed", name)
 		}
 	}
-	if len(res.Succeeded) != 3 || len(skipped) == 0 {
+	if skipped := o.DryRunRecorder.Recorded(); len(res.Succeeded) != 3 || len(skipped) == 0 {
 		t.Fatalf("succeeded %v, skipped %v", res.Succeeded, skipped)
 	}
 }

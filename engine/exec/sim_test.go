@@ -15,7 +15,6 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
-	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
 )
@@ -203,8 +202,7 @@ func (d *countingDialer) Dial(ctx context.Context, t modules.Target) (modules.Co
 }
 
 func simOptions(dialer modules.Dialer, j Journal) Options {
-	prof := sm.DefaultProfile()
-	return Options{Dialer: dialer, Modules: registry.Modules(prof), Gather: ProfileGather(prof), Journal: j,
+	return Options{Dialer: dialer, Driver: &testDriver{}, Journal: j,
 		ConnectionLost: func(err error) bool { return errors.Is(err, sim.ErrConnectionLost) },
 		Limits: Limits{Poll: 20 * time.Millisecond, ServicesTimeout: 20 * time.Second,
 			ReconnectInitial: 20 * time.Millisecond, ReconnectMax: 200 * time.Millisecond, ReconnectTries: 20}}
@@ -325,7 +323,7 @@ func TestSimDryRunChangesNothing(t *testing.T) {
 				// The gate's own offline dialer and a gatherer of declared
 				// facts: what a CLI may pass instead of Offline.
 				o.Dialer = dryrun.NewDialer(nil, nil)
-				o.Gather = func(_ context.Context, c modules.Conn, kind string) (sm.Facts, error) {
+				drv(o).gather = func(_ context.Context, c modules.Conn, kind string) (sm.Facts, error) {
 					n := f.cfg.NodeByName(c.(interface{ Node() string }).Node())
 					return sm.Facts{Release: n.Release, SSP: n.SSP}, nil
 				}

@@ -113,7 +113,7 @@ func (r *run) task(ns *nodeState, s *plan.Step) modules.Task {
 // drops the connection (a reboot), it redials with backoff and settles the
 // step's outcome from facts instead of running it again blindly.
 func (r *run) runModule(ctx context.Context, ns *nodeState, s *plan.Step, t modules.Task) (modules.Outcome, error) {
-	mod := r.opts.Modules[s.Module]
+	mod := r.opts.Driver.Module(s.Module)
 	if mod == nil {
 		return modules.Outcome{}, fmt.Errorf("no module %q", s.Module)
 	}

@@ -24,7 +24,7 @@ func (r *run) verify(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 		return modules.Outcome{}, err
 	}
 	r.factsEvent(ns, s, fmt.Sprintf("after hop %d", s.Hop.Index), f)
-	if r.opts.Modules[s.Module] == nil {
+	if r.opts.Driver.Module(s.Module) == nil {
 		return modules.Outcome{Summary: "release " + f.Release + ", services up, data unchanged"}, nil
 	}
 	t := r.task(ns, s)

@@ -8,12 +8,11 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/driver"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/exec"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
-	"github.com/runbook-dev/runbook/modules"
-	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	rssh "github.com/runbook-dev/runbook/modules/ssh"
 )
@@ -49,16 +48,9 @@ func applyExample(t *testing.T, path string, tweak func(*eval.Config)) (*Lab, *e
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	prof := sm.DefaultProfile()
-	mods := registry.Modules(prof)
+	drv := driver.New(catalog.Default(), sm.DefaultProfile())
 	compile := func() *plan.Plan {
-		p, diags := plan.Compile(cfg, catalog.Default(), plan.Options{Commands: func(name string, task modules.Task) []string {
-			if m := mods[name]; m != nil {
-				c, _ := m.Commands(task)
-				return c
-			}
-			return nil
-		}})
+		p, diags := plan.Compile(cfg, catalog.Default(), plan.Options{Commands: drv.Commands})
 		if diags.HasErrors() {
 			t.Fatalf("plan: %v", diags)
 		}
@@ -80,11 +72,8 @@ func applyExample(t *testing.T, path string, tweak func(*eval.Config)) (*Lab, *e
 	}
 	log := &eventLog{}
 	x := exec.New(exec.Options{
-		Dialer:  l.Dialer(rssh.NewDialer(rssh.Options{NoAgent: true})),
-		Modules: mods,
-		Gather: func(ctx context.Context, c modules.Conn, kind string) (sm.Facts, error) {
-			return sm.GatherFacts(ctx, c, kind, prof)
-		},
+		Dialer:   l.Dialer(rssh.NewDialer(rssh.Options{NoAgent: true})),
+		Driver:   drv,
 		Observer: log,
 		Redactor: record.NewRedactor(cfg.Secrets...),
 		Limits:   exec.Limits{Poll: 50 * time.Millisecond, ReconnectInitial: 50 * time.Millisecond, ReconnectMax: 500 * time.Millisecond},

@@ -6,24 +6,18 @@ import (
 	"github.com/runbook-dev/runbook/engine/dag"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // Options are the inputs of Compile beyond the manifest and the catalog.
 type Options struct {
 	// Facts, by node name, override the declared release and SSP (plan
-	// --refresh). A Release of "" or an SSP of -1 keeps the declared value.
-	Facts map[string]Facts
+	// --refresh); the planner reads no other fact. A Release of "" or an
+	// SSP of -1 keeps the declared value.
+	Facts map[string]facts.Facts
 	// Commands renders the command lines of a task for the plan output. Nil
 	// leaves every step's command list empty.
 	Commands func(module string, t modules.Task) []string
-}
-
-// Facts are the real facts of a node that change the plan. They mirror the
-// fields of sm.Facts the planner needs, so the planner does not depend on the
-// module's package; a caller copies them over.
-type Facts struct {
-	Release string
-	SSP     int // -1 unknown
 }
 
 // transform is one stage of the plan build.

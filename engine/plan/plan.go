@@ -57,6 +57,9 @@ type Step struct {
 	// name, so a user step may be named like a phase and use that phase's
 	// module: it is still never that phase (see Planned).
 	User bool `json:"user,omitempty"`
+	// Drain are a planned drain's arguments, typed (nil for other steps);
+	// the document carries them in Args (see DrainArgs).
+	Drain *DrainArgs `json:"-"`
 }
 
 // Hop is the release move a step belongs to. Index 0 is the SSP pass.

@@ -5,12 +5,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 func designExample() *eval.Config {
@@ -147,7 +149,7 @@ func TestDataMigrationAndPatchPhases(t *testing.T) {
 func TestFactsOverrideDeclared(t *testing.T) {
 	c := newConfig("10.2.0.1")
 	sm(addCluster(c, "core"), "sm-a", "8.1.3.8", -1)
-	p, _ := Compile(c, catalog.Default(), Options{Facts: map[string]Facts{"sm-a": {Release: "10.1.3.0", SSP: 5}}})
+	p, _ := Compile(c, catalog.Default(), Options{Facts: map[string]facts.Facts{"sm-a": {Release: "10.1.3.0", SSP: 5}}})
 	if n := p.Nodes[0]; n.Release != "10.1.3.0" || n.SSP != 5 || len(n.Path) != 2 {
 		t.Fatalf("node %+v", n)
 	}
@@ -328,4 +330,40 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// A planned drain carries its arguments typed, and a plan document read
+// back (apply PLANFILE) carries the same: the document keeps them as
+// strings, and a hand-edited value that is no count or duration is refused
+// when the plan is read, not when the node is drained.
+func TestDrainArgsTypedAndReadBack(t *testing.T) {
+	p, diags := Compile(designExample(), catalog.Default(), Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	s := p.StepByID("core/sm-dal/1/drain")
+	want := DrainArgs{MaxActiveCalls: 0, Timeout: 30 * time.Minute}
+	if s == nil || s.Drain == nil || *s.Drain != want {
+		t.Fatalf("compiled drain: %+v", s)
+	}
+	if !reflect.DeepEqual(s.Args, map[string]string{"max_active_calls": "0", "drain_timeout": "30m0s"}) {
+		t.Fatalf("document args: %v", s.Args)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Plan
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&back, p) {
+		t.Fatalf("plan read back differs:\n%+v\n%+v", back.StepByID(s.ID), s)
+	}
+	for _, bad := range []string{`"max_active_calls":"0"`, `"drain_timeout":"30m0s"`} {
+		edited := strings.Replace(string(b), bad, strings.Replace(bad, `":"`, `":"soon`, 1), 1)
+		if err := json.Unmarshal([]byte(edited), &back); err == nil || !strings.Contains(err.Error(), "core/sm-dal/1/drain") {
+			t.Errorf("edited %s: err = %v", bad, err)
+		}
+	}
 }

@@ -74,8 +74,18 @@ func (b *builder) hopStep(ns *nodeState, u unit, phase rollout.Phase) *Step {
 		Phase: phase, Hop: Hop{Index: u.index, From: u.from, To: u.to}, Module: "sm." + string(phase),
 		Commands: []string{}, DependsOn: []string{}, EstimateS: b.estimate(ns.product, phase),
 		Args: b.hopArgs(ns, u, phase), OutOfService: phase.Spec().InWindow && ns.n.Kind.Spec().CanDrain}
+	if phase == PhaseDrain {
+		d := b.drainArgs()
+		st.Drain = &d
+	}
 	st.Commands = b.commands(st.Module, ns.n.Kind, st)
 	return st
+}
+
+// drainArgs are the policy's drain arguments.
+func (b *builder) drainArgs() DrainArgs {
+	pol := b.cfg.Runbook.Policy
+	return DrainArgs{MaxActiveCalls: pol.MaxActiveCalls, Timeout: pol.DrainTimeout}
 }
 
 func (b *builder) estimate(product string, phase rollout.Phase) int {
@@ -86,7 +96,6 @@ func (b *builder) estimate(product string, phase rollout.Phase) int {
 }
 
 func (b *builder) hopArgs(ns *nodeState, u unit, phase rollout.Phase) map[string]string {
-	pol := b.cfg.Runbook.Policy
 	media := func() map[string]string {
 		a := b.artifactFor(ns, u)
 		if a == nil {
@@ -110,7 +119,7 @@ func (b *builder) hopArgs(ns *nodeState, u unit, phase rollout.Phase) map[string
 		}
 		return args
 	case PhaseDrain:
-		return map[string]string{"max_active_calls": strconv.Itoa(pol.MaxActiveCalls), "drain_timeout": pol.DrainTimeout.String()}
+		return b.drainArgs().Args()
 	case PhaseSSP:
 		m := media()
 		m["ssp"] = strconv.Itoa(u.level)

@@ -42,7 +42,7 @@ func fixturePlan() *plan.Plan {
 
 func itoa3(i int) string { return string(rune('0' + i)) }
 
-func facts(release string, calls int) *sm.Facts {
+func nodeFacts(release string, calls int) *sm.Facts {
 	return &sm.Facts{Release: release, SSP: 41, ServiceState: sm.StateAccepting, ActiveCalls: calls,
 		Services: map[string]string{"asset": "up", "sip": "up"}, DiskFreeMB: map[string]int64{"/var": 9000, "/opt": 12000},
 		Clock: t0, UDSBackup: "ok", Users: 2000, DataDigest: "0123456789abcdef0123"}
@@ -56,8 +56,8 @@ func fixtureEvents() []Event {
 	run := &Run{ChangeID: "CHG0031337", Runbook: "core-to-10-2", Mode: ModeApply, Who: "ops@ctl", Started: t0, ManifestSHA256: "ab12cd34", PlanSHA256: "ef56"}
 	return []Event{
 		RunStart(run),
-		{Type: EventFacts, Time: at(1), Node: "sm-dal", Facts: facts("8.1.3.8", 3)},
-		{Type: EventFacts, Time: at(1), Node: "sm-chi", Facts: facts("8.1.3.8", 0)},
+		{Type: EventFacts, Time: at(1), Node: "sm-dal", Facts: nodeFacts("8.1.3.8", 3)},
+		{Type: EventFacts, Time: at(1), Node: "sm-chi", Facts: nodeFacts("8.1.3.8", 0)},
 		{Type: EventGuard, Time: at(2), Guard: "facts.drift", Node: "sm-dal", Verdict: VerdictPass},
 		{Type: EventStepStart, Time: at(2), Step: "core/sm-dal/1/precheck", Node: "sm-dal", Phase: "precheck"},
 		{Type: EventStepEnd, Time: at(4), Step: "core/sm-dal/1/precheck", Node: "sm-dal", Status: StepOK, DurationMS: 2000, ExitCode: ExitCode(0), Message: "all services up"},
@@ -71,7 +71,7 @@ func fixtureEvents() []Event {
 		{Type: EventStepEnd, Time: at(70), Step: "core/sm-dal/1/upgrade", Node: "sm-dal", Status: StepFailed, DurationMS: 60000, ExitCode: ExitCode(2),
 			Message: "upgrade failed:\ninstaller said: bad password " + testSecret},
 		{Type: EventRollback, Time: at(71), Node: "sm-dal", Step: "core/sm-dal/1/upgrade", Phase: "restore", Status: StepOK, Message: "restored b.tgz"},
-		{Type: EventFacts, Time: at(90), Node: "sm-dal", Phase: "after", Facts: facts("8.1.3.8", 0)},
+		{Type: EventFacts, Time: at(90), Node: "sm-dal", Phase: "after", Facts: nodeFacts("8.1.3.8", 0)},
 		{Type: EventRunEnd, Time: at(91), Status: RunFailed, Message: "step core/sm-dal/1/upgrade failed"},
 	}
 }

@@ -1,12 +1,11 @@
 package record
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/internal/rollout"
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // StepRunning is a step's status between its step_start and step_end. It
@@ -76,7 +75,7 @@ func (r *Run) Apply(e Event) {
 		setIf(&r.ManifestSHA256, e.Values[ValueManifestSHA256])
 		setIf(&r.PlanSHA256, e.Values[ValuePlanSHA256])
 	case EventFacts:
-		f := toFacts(e.Facts)
+		f := facts.From(e.Facts)
 		if f == nil || e.Node == "" {
 			return
 		}
@@ -179,25 +178,4 @@ func setIf(dst *string, v string) {
 	if v != "" {
 		*dst = v
 	}
-}
-
-// toFacts accepts sm.Facts, *sm.Facts or the generic JSON a journal holds.
-func toFacts(v any) *sm.Facts {
-	switch f := v.(type) {
-	case nil:
-		return nil
-	case *sm.Facts:
-		return f
-	case sm.Facts:
-		return &f
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	var f sm.Facts
-	if json.Unmarshal(b, &f) != nil {
-		return nil
-	}
-	return &f
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // factRow is one line of a node's before/after facts table.
@@ -24,7 +24,7 @@ func factRows(n NodeRecord) []factRow {
 
 var factNames = []string{"release", "ssp", "service_state", "active_calls", "services", "disk_free_mb", "uds_backup", "users", "data_digest", "clock"}
 
-func factValues(f *sm.Facts) []string {
+func factValues(f *facts.Facts) []string {
 	out := make([]string, len(factNames))
 	if f == nil {
 		for i := range out {

@@ -48,7 +48,7 @@ type Event struct {
 	OutputSHA256 string            `json:"output_sha256,omitempty"`
 	OutputTail   string            `json:"output_tail,omitempty"`
 	Values       map[string]string `json:"values,omitempty"` // module outcome values
-	// Facts carries a node's facts for facts events (sm.Facts or any JSON value).
+	// Facts carries a node's facts for facts events (facts.Facts or any JSON value).
 	Facts any `json:"facts,omitempty"`
 }
 

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/plan"
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // File names inside a record folder.
@@ -87,14 +87,14 @@ type Run struct {
 
 // NodeRecord is one node in the run, with its facts before and after.
 type NodeRecord struct {
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind"`
-	Cluster     string    `json:"cluster"`
-	Host        string    `json:"host"`
-	Release     string    `json:"release"` // declared release
-	Target      string    `json:"target"`
-	FactsBefore *sm.Facts `json:"facts_before,omitempty"`
-	FactsAfter  *sm.Facts `json:"facts_after,omitempty"`
+	Name        string       `json:"name"`
+	Kind        string       `json:"kind"`
+	Cluster     string       `json:"cluster"`
+	Host        string       `json:"host"`
+	Release     string       `json:"release"` // declared release
+	Target      string       `json:"target"`
+	FactsBefore *facts.Facts `json:"facts_before,omitempty"`
+	FactsAfter  *facts.Facts `json:"facts_after,omitempty"`
 }
 
 // StepRecord is the outcome of one plan step.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,34 +82,4 @@ func setFact(f *Facts, action string, v Value) error {
 		f.DataDigest = v.Text
 	}
 	return err
-}
-
-// Values flattens facts into Outcome.Values (disk as disk_free_mb./var …).
-func (f Facts) Values() map[string]string {
-	v := map[string]string{
-		"release": f.Release, "ssp": strconv.Itoa(f.SSP), "service_state": f.ServiceState,
-		"active_calls": strconv.Itoa(f.ActiveCalls), "uds_backup": f.UDSBackup,
-		"users": strconv.Itoa(f.Users), "data_digest": f.DataDigest,
-	}
-	if !f.Clock.IsZero() {
-		v["clock"] = f.Clock.UTC().Format(time.RFC3339)
-	}
-	for m, n := range f.DiskFreeMB {
-		v["disk_free_mb."+m] = strconv.FormatInt(n, 10)
-	}
-	for s, st := range f.Services {
-		v["service."+s] = st
-	}
-	return v
-}
-
-// downServices lists the services not up, sorted.
-func (f Facts) downServices() []string {
-	var out []string
-	for _, s := range slices.Sorted(maps.Keys(f.Services)) {
-		if f.Services[s] != "up" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -65,7 +65,7 @@ func (m Verify) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 			break
 		}
 		if !time.Now().Before(deadline) {
-			return modules.Outcome{Values: f.Values()}, &RuleError{RuleVerifyServices, t.Node, "services down after " + settle.String() + ": " + strings.Join(f.downServices(), ", ")}
+			return modules.Outcome{Values: f.Values()}, &RuleError{RuleVerifyServices, t.Node, "services down after " + settle.String() + ": " + strings.Join(f.DownServices(), ", ")}
 		}
 		if err := sleep(ctx, poll); err != nil {
 			return modules.Outcome{}, err

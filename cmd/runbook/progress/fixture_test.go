@@ -43,7 +43,7 @@ func fixturePlan() *plan.Plan {
 	return p
 }
 
-func facts(release string, calls int) sm.Facts {
+func nodeFacts(release string, calls int) sm.Facts {
 	return sm.Facts{Release: release, SSP: 41, ServiceState: "accepting", ActiveCalls: calls, Users: 2000}
 }
 
@@ -54,7 +54,7 @@ func fixtureEvents() []record.Event {
 	return []record.Event{
 		{Type: record.EventRunStart, Time: at(0), Message: "apply of core-to-10-2 (CHG0031337) by ops"},
 		{Type: record.EventFacts, Time: at(1), Node: "smgr", Message: "initial", Facts: sm.Facts{Release: "10.1.3.0", SSP: -1, Users: 12}},
-		{Type: record.EventFacts, Time: at(1), Node: "sm-dal", Message: "initial", Facts: facts("8.1.3.8", 3)},
+		{Type: record.EventFacts, Time: at(1), Node: "sm-dal", Message: "initial", Facts: nodeFacts("8.1.3.8", 3)},
 		{Type: record.EventGuard, Time: at(2), Node: "sm-dal", Guard: "facts.drift", Verdict: record.VerdictPass},
 		{Type: record.EventStepStart, Time: at(2), Step: "smgr/smgr/1/precheck", Node: "smgr", Phase: "precheck", Message: "sm.precheck"},
 		{Type: record.EventCommand, Time: at(3), Step: "smgr/smgr/1/precheck", Node: "smgr", Command: "bash -lc swversion", ExitCode: ex(0), DurationMS: 420, Status: "read_only", OutputTail: "Software Update Revision: 10.1.3.0\n"},
@@ -82,7 +82,7 @@ func fixtureEvents() []record.Event {
 		{Type: record.EventRollback, Time: at(71), Step: "core/sm-dal/1/upgrade", Node: "sm-dal", Phase: "upgrade", Message: "rolling sm-dal back to 8.1.3.8"},
 		{Type: "progress", Time: at(80), Step: "core/sm-dal/1/upgrade", Node: "sm-dal", Message: "restore ok on sm-dal: restored from a.tar.gz"},
 		{Type: record.EventWarning, Time: at(85), Node: "sm-chi", Message: "cluster core halted: sm-chi not started"},
-		{Type: record.EventFacts, Time: at(90), Node: "sm-dal", Phase: "after", Message: "after", Facts: facts("8.1.3.8", 0)},
+		{Type: record.EventFacts, Time: at(90), Node: "sm-dal", Phase: "after", Message: "after", Facts: nodeFacts("8.1.3.8", 0)},
 		{Type: record.EventRunEnd, Time: at(91), Status: record.RunFailed, Message: "step core/sm-dal/1/upgrade failed"},
 	}
 }

@@ -1,13 +1,12 @@
 package progress
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // fmtDuration prints 850ms, 4.2s, 1m31s, 2h05m.
@@ -67,24 +66,11 @@ func fit(s string, width int) string {
 	return string(r[:width-1]) + "…"
 }
 
-// factsLine summarises a facts event's value (sm.Facts or its JSON form).
+// factsLine summarises a facts event's value (facts.Facts or its JSON form).
 func factsLine(v any) string {
-	var f sm.Facts
-	switch x := v.(type) {
-	case nil:
+	f := facts.From(v)
+	if f == nil {
 		return ""
-	case sm.Facts:
-		f = x
-	case *sm.Facts:
-		if x == nil {
-			return ""
-		}
-		f = *x
-	default:
-		b, err := json.Marshal(v)
-		if err != nil || json.Unmarshal(b, &f) != nil {
-			return ""
-		}
 	}
 	parts := []string{"release " + f.Release}
 	if f.SSP >= 0 {

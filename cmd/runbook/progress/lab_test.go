@@ -3,7 +3,6 @@ package progress
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -11,13 +10,12 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/driver"
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/exec"
 	"github.com/runbook-dev/runbook/engine/lab"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
-	"github.com/runbook-dev/runbook/modules"
-	"github.com/runbook-dev/runbook/modules/registry"
 	"github.com/runbook-dev/runbook/modules/sm"
 	rssh "github.com/runbook-dev/runbook/modules/ssh"
 )
@@ -46,7 +44,6 @@ func TestRenderersOnARealRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	prof := sm.DefaultProfile()
 	p, diags := plan.Compile(cfg, catalog.Default(), plan.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -55,11 +52,8 @@ func TestRenderersOnARealRun(t *testing.T) {
 	var js, pl, tt syncBuffer
 	rs := fanout{NewJSON(&js, red), NewPlain(&pl, red), NewTTY(&tt, red, p, WithInterval(20*time.Millisecond))}
 	x := exec.New(exec.Options{
-		Dialer:  l.Dialer(rssh.NewDialer(rssh.Options{NoAgent: true})),
-		Modules: registry.Modules(prof),
-		Gather: func(ctx context.Context, c modules.Conn, kind string) (sm.Facts, error) {
-			return sm.GatherFacts(ctx, c, kind, prof)
-		},
+		Dialer:   l.Dialer(rssh.NewDialer(rssh.Options{NoAgent: true})),
+		Driver:   driver.New(catalog.Default(), sm.DefaultProfile()),
 		Observer: rs,
 		Redactor: red,
 		Limits:   exec.Limits{Poll: 50 * time.Millisecond, ReconnectInitial: 50 * time.Millisecond},
