@@ -1,7 +1,8 @@
-// Package guard names the guard rules (the README's guard table) and their severities. The
-// ids are a contract with users (they appear in diagnostics, plan documents
-// and change records), so they are spelled here once and every producer uses
-// these constants.
+// Package guard is the one registry of guard rules (the README's guard
+// table): their ids, severities, when they are judged and which phase they
+// protect (registry.go). The ids are a contract with users (they appear in
+// diagnostics, plan documents and change records), so they are spelled here
+// once and every producer uses these constants.
 package guard
 
 // Static (plan-time) rule ids.
@@ -50,36 +51,8 @@ const (
 	// ArtifactRelease (apply): the medium on the node is not the one the
 	// hop installs (another release, product, kind or SSP level).
 	ArtifactRelease = "artifact.release"
+	// OutOfService (apply): the one-node-out rule re-checked by the walker
+	// before it lets a node deny new service.
+	OutOfService = "cluster.out_of_service"
 )
 
-// Severity is how a verdict weighs: an error refuses the plan or stops apply,
-// a warning is reported and the plan goes on.
-type Severity string
-
-// Severities.
-const (
-	Error   Severity = "error"
-	Warning Severity = "warning"
-)
-
-// Static maps every plan-time rule to its default severity. path.multi_hop
-// becomes an error when policy.multi_hop is false; the planner decides that.
-var Static = map[string]Severity{
-	PathUnsupported:  Error,
-	PathDowngrade:    Error,
-	PathMultiHop:     Warning,
-	SourceNotLatest:  Warning,
-	SSPRequired:      Warning,
-	PlatformAVP:      Error,
-	PlatformAWS:      Error,
-	ClusterReleases:  Error,
-	ClusterUDSSplit:  Warning,
-	ClusterSecondary: Error,
-	ClusterSize:      Error,
-	OrderSMGRFirst:   Error,
-	BSMAboveCore:     Error,
-	WindowTooShort:   Error,
-	ArtifactMissing:  Warning,
-	RollbackMedia:    Error,
-	PlanCycle:        Error,
-}
