@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
@@ -138,7 +139,7 @@ func (r *run) gatherAll(ctx context.Context) error {
 		}
 		r.mu.Unlock()
 		err = checkDrift(pn.Release, pn.SSP, f, pn.Path, r.resume != nil)
-		if cerr := r.check(nil, ns.name, GuardFactsDrift, err, "node reports "+f.Release); cerr != nil {
+		if cerr := r.check(nil, ns.name, guard.FactsDrift, err, "node reports "+f.Release); cerr != nil {
 			r.fail(ns.name, "", cerr)
 		}
 	}

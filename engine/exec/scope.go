@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"slices"
 	"strings"
 
@@ -54,9 +55,9 @@ func (r *run) checkScopeOrder(ctx context.Context) error {
 	if first == nil {
 		return nil
 	}
-	ge := guardErr(GuardSMGRFirst,
+	ge := guardErr(guard.OrderSMGRFirst,
 		"System Manager %s is on %s, older than the line of %s, and --cluster %s leaves it out: add --cluster %s (or upgrade System Manager first); nothing was changed",
 		r.cfg.SMGR.Name, smgr, strings.Join(late, ", "), strings.Join(r.opts.Clusters, " --cluster "), eval.SMGRCluster)
-	r.check(first, first.Node, GuardSMGRFirst, ge, "")
-	return fmt.Errorf("%s: %w", GuardSMGRFirst, ge)
+	r.check(first, first.Node, guard.OrderSMGRFirst, ge, "")
+	return fmt.Errorf("%s: %w", guard.OrderSMGRFirst, ge)
 }
