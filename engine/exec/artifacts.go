@@ -2,9 +2,9 @@ package exec
 
 import (
 	"context"
-	"github.com/runbook-dev/runbook/engine/guard"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/fileio"

@@ -3,9 +3,9 @@ package exec
 import (
 	"context"
 	"fmt"
-	"github.com/runbook-dev/runbook/engine/guard"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/sm"

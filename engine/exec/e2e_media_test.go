@@ -2,12 +2,12 @@ package exec
 
 import (
 	"context"
-	"github.com/runbook-dev/runbook/engine/guard"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/sm/sim"

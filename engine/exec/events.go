@@ -2,8 +2,8 @@ package exec
 
 import (
 	"fmt"
-	"github.com/runbook-dev/runbook/engine/guard"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 )

@@ -2,13 +2,13 @@ package exec
 
 import (
 	"context"
-	"github.com/runbook-dev/runbook/engine/guard"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/internal/fileio"
 	"github.com/runbook-dev/runbook/modules/sm"
 )

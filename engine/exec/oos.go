@@ -2,9 +2,9 @@ package exec
 
 import (
 	"fmt"
-	"github.com/runbook-dev/runbook/engine/guard"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 )
 
 // oosTracker enforces the out-of-service rule (README "Planning") at run

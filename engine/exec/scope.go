@@ -3,11 +3,11 @@ package exec
 import (
 	"context"
 	"fmt"
-	"github.com/runbook-dev/runbook/engine/guard"
 	"slices"
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/internal/release"
 )

@@ -3,13 +3,13 @@ package exec
 import (
 	"context"
 	"errors"
-	"github.com/runbook-dev/runbook/engine/guard"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"

@@ -3,9 +3,9 @@ package exec
 import (
 	"context"
 	"fmt"
-	"github.com/runbook-dev/runbook/engine/guard"
 	"sort"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 )
