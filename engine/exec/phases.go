@@ -3,7 +3,6 @@ package exec
 import (
 	"context"
 	"fmt"
-	"github.com/runbook-dev/runbook/modules/sm"
 	"os"
 	"strconv"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/release"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/sm"
 )
 
 // skewGuard compares the node's clock with the controller's (time.skew).
