@@ -17,7 +17,8 @@ type check func(r *run, ctx context.Context, e *guardEnv) error
 
 // checks holds the check of every runtime guard the executor runs around a
 // phase (engine/guard's Rules with Before or After phases), by id. The
-// registry says when each runs; this map says how it judges.
+// registry says when each runs; this map says how it judges. A guard kept in
+// a file of its own adds its check from that file's init.
 var checks = map[string]check{
 	guard.WindowClosed:     (*run).windowGuard,
 	guard.TimeSkew:         (*run).skewGuard,
