@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
@@ -112,7 +113,11 @@ func (e *guardEnv) takeUnmet(kinds ...string) error {
 // in the registry's order; the first refusal stops it.
 func (r *run) runGuards(ctx context.Context, at guard.At, e *guardEnv) error {
 	for _, g := range guard.For(e.s.Phase, at) {
-		if err := checks[g.ID](r, ctx, e); err != nil {
+		c := checks[g.ID]
+		if c == nil { // the registry's tests forbid it; refuse rather than skip
+			return fmt.Errorf("guard %s has no check in this build", g.ID)
+		}
+		if err := c(r, ctx, e); err != nil {
 			return err
 		}
 	}
