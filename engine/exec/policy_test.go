@@ -54,8 +54,11 @@ func TestRuntimeGuardsRefuseTheirStep(t *testing.T) {
 			w.nodes["sm1"].calls, w.nodes["sm1"].stuckCalls = 4, true
 		}, guard.CallsActive, "core/sm1/1/drain"},
 		{"secondary down", func(w *world, o *Options, cfg *eval.Config) {
-			w.nodes["sm2"].down = true
+			w.nodes["sm2"].downAfter = "precheck" // after its own node.services passed
 		}, guard.PeerUnavailable, "core/sm1/1/drain"},
+		{"services down before the hop", func(w *world, o *Options, cfg *eval.Config) {
+			w.nodes["sm1"].down = true
+		}, guard.NodeServices, "core/sm1/1/precheck"},
 		{"window too short", func(w *world, o *Options, cfg *eval.Config) {
 			o.Clock = fixedClock{now}
 			cfg.Runbook.Window = &eval.Window{Start: now.Add(-time.Hour), End: now.Add(2 * time.Minute)}

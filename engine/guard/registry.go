@@ -56,6 +56,9 @@ const (
 	// OutOfService (apply): the one-node-out rule re-checked by the walker
 	// before it lets a node deny new service.
 	OutOfService = "cluster.out_of_service"
+	// NodeServices (apply): a service of the node is down at its precheck,
+	// before the hop changes anything.
+	NodeServices = "node.services"
 )
 
 // Severity is how a verdict weighs: an error refuses the plan or stops apply,
@@ -150,6 +153,7 @@ var Rules = []Rule{
 	{ID: WindowClosed, Severity: Error, Runtime: true, AtStart: true, Before: changing},
 	{ID: TimeSkew, Severity: Error, Runtime: true, Before: []string{Precheck}, NeedsFacts: true},
 	{ID: FirewallPorts, Severity: Error, Runtime: true, Before: []string{Precheck}, NeedsFacts: true},
+	{ID: NodeServices, Severity: Error, Runtime: true, Before: []string{Precheck}, NeedsFacts: true},
 	{ID: UDSBackup, Severity: Error, Runtime: true, Before: []string{Backup}, NeedsFacts: true},
 	{ID: DiskSpace, Severity: Error, Runtime: true, Before: []string{Backup, Upload}, NeedsFacts: true},
 	{ID: PeerUnavailable, Severity: Error, Runtime: true, Before: []string{Drain}, NeedsFacts: true},
