@@ -3,11 +3,13 @@ package exec
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/runbook-dev/runbook/engine/guard"
+	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/sm"
@@ -141,6 +143,35 @@ func TestPlannedVerifyAsksTheModuleNothingTheGuardsJudge(t *testing.T) {
 	for _, tk := range tasks {
 		if tk.To != "" || tk.Args["release"] != "" || tk.Args["expect_users"] != "" || tk.Args["expect_digest"] != "" || tk.Args["settle"] != "0s" {
 			t.Fatalf("sm.verify task %+v: the engine's verify guards judge release, services and data", tk)
+		}
+	}
+}
+
+// The registry names phases as the plan does, and window.closed guards
+// exactly the phases that change a node.
+func TestRegistryPhasesArePlanPhases(t *testing.T) {
+	same := map[string]string{
+		guard.Precheck: plan.PhasePrecheck, guard.Backup: plan.PhaseBackup, guard.Upload: plan.PhaseUpload,
+		guard.Drain: plan.PhaseDrain, guard.SSP: plan.PhaseSSP, guard.Upgrade: plan.PhaseUpgrade,
+		guard.Migrate: plan.PhaseMigrate, guard.Restore: plan.PhaseRestore, guard.Verify: plan.PhaseVerify,
+		guard.Undrain: plan.PhaseUndrain,
+	}
+	for g, p := range same {
+		if g != p {
+			t.Errorf("registry phase %q, plan phase %q", g, p)
+		}
+	}
+	for _, r := range guard.Rules {
+		for _, ph := range append(append([]string(nil), r.Before...), r.After...) {
+			if _, ok := same[ph]; !ok {
+				t.Errorf("%s names phase %q, not a phase of the plan", r.ID, ph)
+			}
+		}
+	}
+	w, _ := guard.Lookup(guard.WindowClosed)
+	for ph := range same {
+		if plan.ChangesNode(ph) != slices.Contains(w.Before, ph) {
+			t.Errorf("window.closed before %s: %v, plan.ChangesNode: %v", ph, slices.Contains(w.Before, ph), plan.ChangesNode(ph))
 		}
 	}
 }
