@@ -130,6 +130,11 @@ func (m taskMod) Run(ctx context.Context, c modules.Conn, t modules.Task) (modul
 func TestPlannedVerifyAsksTheModuleNothingTheGuardsJudge(t *testing.T) {
 	w := newWorld(t)
 	p, cfg := coreCluster(w)
+	for _, s := range p.Steps {
+		if s.Phase == plan.PhaseVerify {
+			s.Args["release"] = s.Hop.To // as the planner writes it
+		}
+	}
 	o := w.options(&memJournal{})
 	var mu sync.Mutex
 	var tasks []modules.Task

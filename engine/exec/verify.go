@@ -28,7 +28,8 @@ func (r *run) verify(ctx context.Context, e *guardEnv) (modules.Outcome, error) 
 		return modules.Outcome{Summary: "release " + f.Release + ", services up, data unchanged"}, nil
 	}
 	t := r.task(ns, s)
-	t.To = "" // the release is verify.release's to judge
+	t.To = "" // the release is verify.release's to judge, not the module's
+	delete(t.Args, "release")
 	t.Args["settle"] = "0s"
 	t.Args["poll"] = r.lim.Poll.String()
 	out, err := r.runModule(ctx, ns, s, t)
