@@ -58,7 +58,7 @@ func (r *run) drain(ctx context.Context, e *guardEnv) (modules.Outcome, error) {
 		after = f
 	}
 	e.facts, e.haveFacts = after, true
-	e.drainFrom, e.drainMax, e.drainLimit, e.moduleErr = f, max, timeout.String(), merr
+	e.drainFrom, e.drainMax, e.drainLimit, e.moduleErr = f, max, timeout, merr
 	// The hop's "before" is taken once: a drain run again on resume, after
 	// the hop's change, must not replace it with the changed node's facts.
 	e.onPass = func() {
@@ -87,8 +87,7 @@ func (r *run) callsGuard(ctx context.Context, e *guardEnv) error {
 			fmt.Sprintf("dry-run: %d active calls now, the drain waits up to %s", e.drainFrom.ActiveCalls, e.drainLimit))
 		return nil
 	}
-	timeout, _ := time.ParseDuration(e.drainLimit)
-	cerr := checkCalls(e.facts, e.drainMax, timeout)
+	cerr := checkCalls(e.facts, e.drainMax, e.drainLimit)
 	if seen == nil {
 		seen = e.moduleErr
 	}

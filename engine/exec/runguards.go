@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
@@ -59,7 +60,7 @@ type guardEnv struct {
 	moduleErr  error // drain: the module's own failure, reported after calls.active
 	drainFrom  sm.Facts
 	drainMax   int
-	drainLimit string
+	drainLimit time.Duration
 	// onPass runs once every After guard passed (the backup kept for a
 	// restore, the facts before the hop).
 	onPass func()
