@@ -62,6 +62,10 @@ func (r *run) diskGuard(ctx context.Context, e *guardEnv) error {
 // for a restore.
 func (r *run) backup(ctx context.Context, e *guardEnv) (modules.Outcome, error) {
 	ns, s := e.ns, e.s
+	f, err := r.nodeFacts(ctx, e) // read once for the guards before it
+	if err != nil {
+		return modules.Outcome{}, err
+	}
 	out, err := r.runModule(ctx, ns, s, r.task(ns, s))
 	if err != nil {
 		return out, err
@@ -73,7 +77,7 @@ func (r *run) backup(ctx context.Context, e *guardEnv) (modules.Outcome, error) 
 		for k, v := range e.out.Values {
 			vals[k] = v
 		}
-		vals["release"] = e.facts.Release
+		vals["release"] = f.Release
 		e.out.Values = vals
 		r.mu.Lock()
 		ns.backups[s.Hop.Index] = vals
