@@ -4,17 +4,10 @@ import (
 	"context"
 	"strings"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/fileio"
-)
-
-// Artifact guard ids: a medium of an upload step is missing, or its sha256
-// is not the one the manifest declares. Both refuse an apply before anything
-// changes; under dry-run they are warnings.
-const (
-	GuardArtifactMissing  = "artifact.missing"
-	GuardArtifactChecksum = "artifact.checksum"
 )
 
 // checkArtifacts hashes each medium the run will upload, once per file.
@@ -31,7 +24,7 @@ func (r *run) checkArtifacts() {
 			seen[local+"\x00"+want] = err
 		}
 		if err == nil {
-			r.guardVerdict(s, s.Node, GuardArtifactChecksum, record.VerdictPass, "sha256 matches "+local)
+			r.guardVerdict(s, s.Node, guard.ArtifactChecksum, record.VerdictPass, "sha256 matches "+local)
 			continue
 		}
 		ge := err.(*GuardError)
@@ -51,13 +44,13 @@ func (r *run) checkArtifacts() {
 func checkMedium(path, want string) error {
 	got, _, err := fileio.SHA256(context.Background(), path)
 	if err != nil {
-		return guardErr(GuardArtifactMissing, "medium %s: %v", path, err)
+		return guardErr(guard.ArtifactMissing, "medium %s: %v", path, err)
 	}
 	if want == "" {
-		return guardErr(GuardArtifactChecksum, "medium %s has no declared sha256: copy it from the vendor's download page into the artifact block", path)
+		return guardErr(guard.ArtifactChecksum, "medium %s has no declared sha256: copy it from the vendor's download page into the artifact block", path)
 	}
 	if !strings.EqualFold(got, want) {
-		return guardErr(GuardArtifactChecksum, "medium %s does not have the sha256 the manifest declares (%s): check the file is the vendor's medium and the checksum is copied from the vendor's download page", path, want)
+		return guardErr(guard.ArtifactChecksum, "medium %s does not have the sha256 the manifest declares (%s): check the file is the vendor's medium and the checksum is copied from the vendor's download page", path, want)
 	}
 	return nil
 }

@@ -18,9 +18,16 @@
 // end, the node's own verify (reading the unchanged node) is informative, and
 // a module that needed an absent node (offline) has its commands shown.
 //
+// Runtime guards run from engine/guard's table: before and after each
+// planned phase, the executor runs the guards the table lists for it, in
+// table order (runguards.go holds their checks by id). Modules judge
+// nothing: what they saw unmet (*sm.Unmet) is an observation the guard of
+// its kind judges; one no guard judges fails the step.
+//
 // Files, one concern each: executor.go (Run, result), walk.go (scheduling),
 // oos.go (out-of-service rule), step.go and phases.go, drain.go, verify.go
-// (the phases), guards.go, userguard.go and artifacts.go (runtime guards),
+// (the phases and their guards' checks), runguards.go (running the guard
+// table), guards.go, userguard.go and artifacts.go (runtime guards),
 // policy.go (halt, rollback, undrain), reconnect.go (reboots), resume.go,
 // predict.go (dry-run), conns.go (one connection per node), events.go.
 package exec

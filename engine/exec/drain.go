@@ -5,24 +5,20 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
-// drain opens the node's out-of-service window: the peer guard and the
-// hop's medium on the node (verifyMedium) first (the window guard ran before
-// every node-changing step, see window.go), then Deny New Service and the wait for calls (the sm.drain module),
-// then calls.active on what the node reports afterwards. The facts read here
+// drain opens the node's out-of-service window: Deny New Service and the
+// wait for calls (the sm.drain module); calls.active then judges what the
+// node reports afterwards. The guards before it (window, peer, the hop's
+// medium on the node) are the registry's. The facts read after the drain
 // are the "before" of the hop that verify compares with.
-func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	if err := r.peerGuard(ctx, s, ns); err != nil {
-		return modules.Outcome{}, err
-	}
-	if err := r.verifyMedium(ctx, ns, s, true); err != nil {
-		return modules.Outcome{}, err
-	}
+func (r *run) drain(ctx context.Context, e *guardEnv) (modules.Outcome, error) {
+	ns, s := e.ns, e.s
 	f, err := r.gather(ctx, ns, s)
 	if err != nil {
 		return modules.Outcome{}, err
@@ -41,7 +37,7 @@ func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.O
 	r.mu.Lock()
 	ns.drained = true
 	r.mu.Unlock()
-	out, merr := r.runModule(ctx, ns, s, t)
+	out, merr := e.observe(r.runModule(ctx, ns, s, t))
 	if ctx.Err() != nil {
 		return out, ctx.Err()
 	}
@@ -54,31 +50,22 @@ func (r *run) drain(ctx context.Context, ns *nodeState, s *plan.Step) (modules.O
 	}
 	r.progress(s, ns.name, "%s: %d active calls, %s", ns.name, after.ActiveCalls, after.ServiceState)
 	if r.opts.DryRun {
-		r.guardVerdict(s, ns.name, GuardCallsActive, record.VerdictUnknown,
-			fmt.Sprintf("dry-run: %d active calls now, the drain waits up to %s", f.ActiveCalls, timeout))
 		after = f
-	} else {
-		cerr := checkCalls(after, max, timeout)
-		if merr != nil && cerr != nil {
-			cerr.(*GuardError).Message += fmt.Sprintf(" (%v)", merr)
-		}
-		if err := r.check(s, ns.name, GuardCallsActive, cerr, fmt.Sprintf("%d active calls", after.ActiveCalls)); err != nil {
-			return out, err
-		}
-		if merr != nil {
-			return out, merr
-		}
 	}
+	e.facts, e.haveFacts = after, true
+	e.drainFrom, e.drainMax, e.drainLimit, e.moduleErr = f, max, timeout, merr
 	// The hop's "before" is taken once: a drain run again on resume, after
 	// the hop's change, must not replace it with the changed node's facts.
-	r.mu.Lock()
-	_, had := ns.before[s.Hop.Index]
-	if !had {
-		ns.before[s.Hop.Index] = after
-	}
-	r.mu.Unlock()
-	if !had {
-		r.factsEvent(ns, s, fmt.Sprintf("before hop %d", s.Hop.Index), after)
+	e.onPass = func() {
+		r.mu.Lock()
+		_, had := ns.before[s.Hop.Index]
+		if !had {
+			ns.before[s.Hop.Index] = after
+		}
+		r.mu.Unlock()
+		if !had {
+			r.factsEvent(ns, s, fmt.Sprintf("before hop %d", s.Hop.Index), after)
+		}
 	}
 	return out, nil
 }
@@ -93,27 +80,50 @@ func (r *run) drainArgs(s *plan.Step) plan.DrainArgs {
 	return plan.DrainArgs{MaxActiveCalls: pol.MaxActiveCalls, Timeout: pol.DrainTimeout}
 }
 
+// callsGuard is calls.active, the drain's one verdict: at most
+// max_active_calls once the drain ended (its wait bounded by drain_timeout),
+// and the node denying new service. What the module saw (calls still above
+// the maximum when its wait ended) is named in the refusal.
+func (r *run) callsGuard(ctx context.Context, e *guardEnv) error {
+	s, node := e.s, e.ns.name
+	seen := e.takeUnmet(sm.ObsActiveCalls)
+	if r.opts.DryRun {
+		r.guardVerdict(s, node, guard.CallsActive, record.VerdictUnknown,
+			fmt.Sprintf("dry-run: %d active calls now, the drain waits up to %s", e.drainFrom.ActiveCalls, e.drainLimit))
+		return nil
+	}
+	cerr := checkCalls(e.facts, e.drainMax, e.drainLimit)
+	if seen == nil {
+		seen = e.moduleErr
+	}
+	if seen != nil && cerr != nil {
+		cerr.(*GuardError).Message += fmt.Sprintf(" (%v)", seen)
+	}
+	return r.check(s, node, guard.CallsActive, cerr, fmt.Sprintf("%d active calls", e.facts.ActiveCalls))
+}
+
 // peerGuard requires the node's secondary in service before the drain.
-func (r *run) peerGuard(ctx context.Context, s *plan.Step, ns *nodeState) error {
+func (r *run) peerGuard(ctx context.Context, e *guardEnv) error {
+	s, ns := e.s, e.ns
 	name := ns.pn.Secondary
 	if name == "" {
 		return nil
 	}
 	peer, err := r.peer(name)
 	if err != nil {
-		return r.check(s, ns.name, GuardPeerUnavailable, guardErr(GuardPeerUnavailable, "%v", err), "")
+		return r.check(s, ns.name, guard.PeerUnavailable, guardErr(guard.PeerUnavailable, "%v", err), "")
 	}
 	pf, err := r.gather(ctx, peer, s)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
-		return r.check(s, ns.name, GuardPeerUnavailable, guardErr(GuardPeerUnavailable, "secondary %s cannot be read: %v", name, err), "")
+		return r.check(s, ns.name, guard.PeerUnavailable, guardErr(guard.PeerUnavailable, "secondary %s cannot be read: %v", name, err), "")
 	}
 	r.mu.Lock()
 	out := r.oos.isOpen(peer)
 	r.mu.Unlock()
-	return r.check(s, ns.name, GuardPeerUnavailable, checkPeer(name, pf, out), "secondary "+name+" in service")
+	return r.check(s, ns.name, guard.PeerUnavailable, checkPeer(name, pf, out), "secondary "+name+" in service")
 }
 
 // peer returns the state of a node that may be outside the run's scope

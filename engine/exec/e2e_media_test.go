@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
@@ -62,7 +63,7 @@ func TestE2EWrongReleaseMediumRefusedBeforeDrain(t *testing.T) {
 		t.Fatal("no failure")
 	}
 	for _, ne := range nes { // the uploads run ahead, so every SM's may have failed
-		if ne.Guard != GuardArtifactRelease || !strings.HasSuffix(ne.Step, "/1/upload") || !strings.Contains(ne.Error(), "session_manager 10.1.3.0 release medium") {
+		if ne.Guard != guard.ArtifactRelease || !strings.HasSuffix(ne.Step, "/1/upload") || !strings.Contains(ne.Error(), "session_manager 10.1.3.0 release medium") {
 			t.Fatalf("root cause %+v", ne)
 		}
 	}

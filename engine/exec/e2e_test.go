@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/sm"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
@@ -180,7 +181,7 @@ func TestE2EFailuresOverSSH(t *testing.T) {
 		sim.Update(f.dirs["sm1"], func(s *sim.State) error { s.Calls = 40; return nil })
 		o, _ := f.sshOptions(&memJournal{})
 		_, ne := runHalted(t, f, o)
-		if ne.Guard != GuardCallsActive || ne.Node != "sm1" || f.count("sm1", "ssp") != 0 {
+		if ne.Guard != guard.CallsActive || ne.Node != "sm1" || f.count("sm1", "ssp") != 0 {
 			t.Fatalf("root cause %+v", ne)
 		}
 		f.noneDenying()

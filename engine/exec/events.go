@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 )
@@ -99,7 +100,7 @@ func (r *run) check(s *plan.Step, node, id string, err error, passMsg string) er
 		r.guardVerdict(s, node, id, record.VerdictPass, passMsg)
 		return nil
 	}
-	if needsNode[id] && r.declaredOnly(node) {
+	if g, _ := guard.Lookup(id); g.NeedsFacts && r.declaredOnly(node) {
 		r.guardVerdict(s, node, id, record.VerdictUnknown, "offline dry-run, not checked against the node: "+err.Error())
 		return nil
 	}
@@ -108,16 +109,6 @@ func (r *run) check(s *plan.Step, node, id string, err error, passMsg string) er
 		ge.ID = id
 	}
 	return err
-}
-
-// needsNode lists the guards whose inputs only the node can tell (calls,
-// disk, clock, UDS, services, data). Offline, they cannot say no and report
-// "unknown"; every other guard judges the declared and predicted state and
-// refuses as it would for real.
-var needsNode = map[string]bool{
-	GuardCallsActive: true, GuardDiskSpace: true, GuardTimeSkew: true, GuardUDSBackup: true,
-	GuardBackupVerify: true, GuardVerifyServices: true, GuardVerifyData: true, GuardPeerUnavailable: true,
-	GuardFirewallPorts: true,
 }
 
 // declaredOnly reports whether the node's facts are only the declared ones

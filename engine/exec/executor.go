@@ -172,12 +172,8 @@ func (r *run) refused() bool {
 func (r *run) fail(node, step string, err error) *NodeError {
 	ne := &NodeError{Node: node, Step: step, Err: r.red.Err(err)}
 	var ge *GuardError
-	var re *sm.RuleError
-	switch {
-	case errors.As(err, &ge):
+	if errors.As(err, &ge) {
 		ne.Guard = ge.ID
-	case errors.As(err, &re):
-		ne.Guard = re.Rule
 	}
 	r.mu.Lock()
 	r.res.Errs = multierror.Append(r.res.Errs, ne)

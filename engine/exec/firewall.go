@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/catalog"
-	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/rollout"
 )
@@ -23,7 +23,8 @@ import (
 // precheck that runs still comes before every change left to make (and a
 // resumed run checks again: the firewall may have changed since). The check
 // is read-only, so it passes the dry-run gate; offline its verdict is unknown.
-func (r *run) firewallGuard(ctx context.Context, s *plan.Step, ns *nodeState) error {
+func (r *run) firewallGuard(ctx context.Context, e *guardEnv) error {
+	s, ns := e.s, e.ns
 	smgr := r.cfg.SMGR
 	ports := smgrPorts(r.opts.Driver.FirewallPorts())
 	if ns.kind == rollout.KindSMGR || smgr == nil || smgr.Host == "" || len(ports) == 0 {
@@ -38,7 +39,7 @@ func (r *run) firewallGuard(ctx context.Context, s *plan.Step, ns *nodeState) er
 	}
 	where := fmt.Sprintf("from %s to System Manager %s (%s)", ns.name, smgr.Name, smgr.Host)
 	if r.opts.Offline {
-		r.guardVerdict(s, ns.name, GuardFirewallPorts, record.VerdictUnknown,
+		r.guardVerdict(s, ns.name, guard.FirewallPorts, record.VerdictUnknown,
 			fmt.Sprintf("offline dry-run: %s %s not checked from the node", portNames(ports), where))
 		return nil
 	}
@@ -70,9 +71,9 @@ func (r *run) firewallGuard(ctx context.Context, s *plan.Step, ns *nodeState) er
 	}
 	var gerr error
 	if len(msgs) > 0 {
-		gerr = guardErr(GuardFirewallPorts, "%s", strings.Join(msgs, "; "))
+		gerr = guardErr(guard.FirewallPorts, "%s", strings.Join(msgs, "; "))
 	}
-	return r.check(s, ns.name, GuardFirewallPorts, gerr, portNames(ports)+" reachable "+where)
+	return r.check(s, ns.name, guard.FirewallPorts, gerr, portNames(ports)+" reachable "+where)
 }
 
 // smgrPorts keeps the matrix rows the guard checks: tcp, from Session

@@ -11,6 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/driver"
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/dryrun"
@@ -36,7 +37,7 @@ func (f *fleet) block(node string, ports ...int) {
 // verdicts returns the firewall.ports verdicts per node.
 func verdicts(j *memJournal) map[string]string {
 	out := map[string]string{}
-	for _, e := range j.find(record.EventGuard, GuardFirewallPorts) {
+	for _, e := range j.find(record.EventGuard, guard.FirewallPorts) {
 		if _, dup := out[e.Node]; dup {
 			out[e.Node] = "twice"
 			continue
@@ -51,7 +52,7 @@ func TestSimFirewallPortBlockedHaltsBeforeAnyChange(t *testing.T) {
 	f.block("sm2", 61617)
 	j := &memJournal{}
 	res, ne := runHalted(t, f, f.firewallOptions(j))
-	if ne.Guard != GuardFirewallPorts || ne.Node != "sm2" || !strings.HasSuffix(ne.Step, "/precheck") {
+	if ne.Guard != guard.FirewallPorts || ne.Node != "sm2" || !strings.HasSuffix(ne.Step, "/precheck") {
 		t.Fatalf("root cause %+v", ne)
 	}
 	msg := ne.Err.Error()
@@ -125,7 +126,7 @@ func TestSimFirewallPortsDryRun(t *testing.T) {
 			continue
 		}
 		ne := nodeErrors(t, err)
-		if len(ne) != 1 || ne[0].Guard != GuardFirewallPorts || ne[0].Node != "sm1" || got["sm1"] != record.VerdictFail {
+		if len(ne) != 1 || ne[0].Guard != guard.FirewallPorts || ne[0].Node != "sm1" || got["sm1"] != record.VerdictFail {
 			t.Errorf("dry-run: %v, verdicts %v", err, got)
 		}
 		if s := f.state("sm1"); len(s.History) != 0 {
@@ -231,7 +232,7 @@ func TestFirewallPortsCheckedAgainOnResume(t *testing.T) {
 	drv(o2).ports, drv(o2).portCheck = catalog.Default().Firewall, second.check
 	_, err := New(o2).Run(context.Background(), p, cfg)
 	nes := nodeErrors(t, err)
-	if len(nes) != 1 || nes[0].Guard != GuardFirewallPorts || nes[0].Step != "core/sm1/1/precheck" {
+	if len(nes) != 1 || nes[0].Guard != guard.FirewallPorts || nes[0].Step != "core/sm1/1/precheck" {
 		t.Fatalf("resume: %v", err)
 	}
 	if !strings.Contains(nes[0].Err.Error(), "61617/tcp") || second.calls["sm1"] != 2 {

@@ -8,35 +8,10 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/internal/fileio"
 	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules/sm"
-)
-
-// Runtime guard ids (the guard table of the README's "Planning"). They are
-// stable: scripts and records rely on them.
-const (
-	GuardFactsDrift      = "facts.drift"
-	GuardCallsActive     = "calls.active"
-	GuardPeerUnavailable = "peer.unavailable"
-	GuardWindowClosed    = "window.closed"
-	GuardDiskSpace       = "disk.space"
-	GuardTimeSkew        = "time.skew"
-	GuardUDSBackup       = "uds.backup"
-	GuardBackupVerify    = "backup.verify"
-	GuardVerifyRelease   = "verify.release"
-	GuardVerifyServices  = "verify.services"
-	GuardVerifyData      = "verify.data"
-	// GuardOutOfService is the run-time re-check of the plan's one-node-out
-	// rule (oos.go): it refuses a drain the plan should never have allowed.
-	GuardOutOfService = "cluster.out_of_service"
-	// GuardSMGRFirst re-checks at run time that SMGR is on a line at least as
-	// new as the hop an SM/BSM is about to make (README "Planning": System
-	// Manager before any SM/BSM hop to a newer line).
-	GuardSMGRFirst = "order.smgr_first"
-	// GuardFirewallPorts refuses an SM/BSM that cannot reach System Manager
-	// on a port of the catalog's port matrix (see firewall.go).
-	GuardFirewallPorts = "firewall.ports"
 )
 
 // checkDrift compares the declared release and SSP with the node's facts. On
@@ -46,10 +21,10 @@ func checkDrift(declRelease string, declSSP int, f sm.Facts, path []string, resu
 		return nil
 	}
 	if f.Release != declRelease {
-		return guardErr(GuardFactsDrift, "declared release %s, node reports %s", declRelease, f.Release)
+		return guardErr(guard.FactsDrift, "declared release %s, node reports %s", declRelease, f.Release)
 	}
 	if declSSP >= 0 && f.SSP != declSSP && !(resumed && f.SSP > declSSP) {
-		return guardErr(GuardFactsDrift, "declared SSP %d, node reports %d", declSSP, f.SSP)
+		return guardErr(guard.FactsDrift, "declared SSP %d, node reports %d", declSSP, f.SSP)
 	}
 	return nil
 }
@@ -57,10 +32,10 @@ func checkDrift(declRelease string, declSSP int, f sm.Facts, path []string, resu
 // checkCalls is the drain's verdict: calls at most max once the drain ended.
 func checkCalls(f sm.Facts, max int, timeout time.Duration) error {
 	if f.ActiveCalls > max {
-		return guardErr(GuardCallsActive, "%d active calls still above %d after drain_timeout %s", f.ActiveCalls, max, timeout)
+		return guardErr(guard.CallsActive, "%d active calls still above %d after drain_timeout %s", f.ActiveCalls, max, timeout)
 	}
 	if f.ServiceState != sm.StateDenying {
-		return guardErr(GuardCallsActive, "node is %q, not denying new service after the drain", f.ServiceState)
+		return guardErr(guard.CallsActive, "node is %q, not denying new service after the drain", f.ServiceState)
 	}
 	return nil
 }
@@ -69,13 +44,13 @@ func checkCalls(f sm.Facts, max int, timeout time.Duration) error {
 // and not drained by this run.
 func checkPeer(peer string, f sm.Facts, drainedByRun bool) error {
 	if drainedByRun {
-		return guardErr(GuardPeerUnavailable, "secondary %s is out of service in this run", peer)
+		return guardErr(guard.PeerUnavailable, "secondary %s is out of service in this run", peer)
 	}
 	if f.ServiceState != sm.StateAccepting {
-		return guardErr(GuardPeerUnavailable, "secondary %s is %q, not accepting new service", peer, f.ServiceState)
+		return guardErr(guard.PeerUnavailable, "secondary %s is %q, not accepting new service", peer, f.ServiceState)
 	}
 	if !f.AllServicesUp() {
-		return guardErr(GuardPeerUnavailable, "secondary %s has services down: %s", peer, downServices(f))
+		return guardErr(guard.PeerUnavailable, "secondary %s has services down: %s", peer, downServices(f))
 	}
 	return nil
 }
@@ -88,7 +63,7 @@ func checkWindow(w *eval.Window, now time.Time, need time.Duration) error {
 		return nil
 	}
 	if now.Before(w.Start) {
-		return guardErr(GuardWindowClosed, "window %s opens in %s (now %s)",
+		return guardErr(guard.WindowClosed, "window %s opens in %s (now %s)",
 			windowText(w), w.Start.Sub(now).Round(time.Second), now.UTC().Format(time.RFC3339))
 	}
 	left := w.End.Sub(now)
@@ -96,7 +71,7 @@ func checkWindow(w *eval.Window, now time.Time, need time.Duration) error {
 		if left < 0 {
 			left = 0
 		}
-		return guardErr(GuardWindowClosed, "window ends %s: %s left, node needs about %s",
+		return guardErr(guard.WindowClosed, "window ends %s: %s left, node needs about %s",
 			w.End.UTC().Format(time.RFC3339), left.Round(time.Second), need.Round(time.Second))
 	}
 	return nil
@@ -108,10 +83,10 @@ func checkDisk(f sm.Facts, mounts []string, needMB int64) error {
 	for _, m := range mounts {
 		free, ok := f.DiskFreeMB[m]
 		if !ok {
-			return guardErr(GuardDiskSpace, "free space on %s is not reported; %d MB needed", m, needMB)
+			return guardErr(guard.DiskSpace, "free space on %s is not reported; %d MB needed", m, needMB)
 		}
 		if free < needMB {
-			return guardErr(GuardDiskSpace, "%d MB free on %s, %d MB needed", free, m, needMB)
+			return guardErr(guard.DiskSpace, "%d MB free on %s, %d MB needed", free, m, needMB)
 		}
 	}
 	return nil
@@ -120,14 +95,14 @@ func checkDisk(f sm.Facts, mounts []string, needMB int64) error {
 // checkSkew compares the node's clock with the controller's.
 func checkSkew(f sm.Facts, now time.Time, max time.Duration) error {
 	if f.Clock.IsZero() {
-		return guardErr(GuardTimeSkew, "node clock not reported")
+		return guardErr(guard.TimeSkew, "node clock not reported")
 	}
 	d := f.Clock.Sub(now)
 	if d < 0 {
 		d = -d
 	}
 	if d > max {
-		return guardErr(GuardTimeSkew, "node clock differs from the controller by %s (max %s)", d.Round(time.Second), max)
+		return guardErr(guard.TimeSkew, "node clock differs from the controller by %s (max %s)", d.Round(time.Second), max)
 	}
 	return nil
 }
@@ -142,42 +117,42 @@ func checkUDS(kind rollout.Kind, f sm.Facts) error {
 	case "ok":
 		return nil
 	case "not_configured":
-		return guardErr(GuardUDSBackup, "User Data Storage backup is not configured")
+		return guardErr(guard.UDSBackup, "User Data Storage backup is not configured")
 	case "failed":
-		return guardErr(GuardUDSBackup, "last User Data Storage backup failed")
+		return guardErr(guard.UDSBackup, "last User Data Storage backup failed")
 	}
-	return guardErr(GuardUDSBackup, "User Data Storage backup status %q is unknown", f.UDSBackup)
+	return guardErr(guard.UDSBackup, "User Data Storage backup status %q is unknown", f.UDSBackup)
 }
 
 // checkArchive verifies a pulled backup: present, non-empty, sha256 as the
 // module reported it.
 func checkArchive(path, want string) error {
 	if path == "" {
-		return guardErr(GuardBackupVerify, "backup step returned no archive")
+		return guardErr(guard.BackupVerify, "backup step returned no archive")
 	}
 	got, n, err := fileio.SHA256(context.Background(), path)
 	if err != nil {
-		return guardErr(GuardBackupVerify, "archive %s: %v", path, err)
+		return guardErr(guard.BackupVerify, "archive %s: %v", path, err)
 	}
 	if n == 0 {
-		return guardErr(GuardBackupVerify, "archive %s is empty", path)
+		return guardErr(guard.BackupVerify, "archive %s is empty", path)
 	}
 	if !strings.EqualFold(got, want) {
-		return guardErr(GuardBackupVerify, "archive %s sha256 %s, expected %s", path, got, want)
+		return guardErr(guard.BackupVerify, "archive %s sha256 %s, expected %s", path, got, want)
 	}
 	return nil
 }
 
 func checkRelease(f sm.Facts, want string) error {
 	if f.Release != want {
-		return guardErr(GuardVerifyRelease, "node reports release %s, expected %s", f.Release, want)
+		return guardErr(guard.VerifyRelease, "node reports release %s, expected %s", f.Release, want)
 	}
 	return nil
 }
 
 func checkServices(f sm.Facts) error {
 	if !f.AllServicesUp() {
-		return guardErr(GuardVerifyServices, "services not up: %s", downServices(f))
+		return guardErr(guard.VerifyServices, "services not up: %s", downServices(f))
 	}
 	return nil
 }
@@ -186,10 +161,10 @@ func checkServices(f sm.Facts) error {
 // the hop; for a cross-line hop this runs after the restore.
 func checkData(f, before sm.Facts) error {
 	if f.Users != before.Users {
-		return guardErr(GuardVerifyData, "%d users, %d before the hop", f.Users, before.Users)
+		return guardErr(guard.VerifyData, "%d users, %d before the hop", f.Users, before.Users)
 	}
 	if f.DataDigest != before.DataDigest {
-		return guardErr(GuardVerifyData, "data digest %s differs from %s before the hop", short(f.DataDigest), short(before.DataDigest))
+		return guardErr(guard.VerifyData, "data digest %s differs from %s before the hop", short(f.DataDigest), short(before.DataDigest))
 	}
 	return nil
 }

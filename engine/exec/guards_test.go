@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -45,10 +46,10 @@ func TestGuardDrift(t *testing.T) {
 	}{
 		{"same", "8.1.3.8", 41, with("8.1.3.8", 41), false, ""},
 		{"ssp not declared", "8.1.3.8", -1, with("8.1.3.8", 12), false, ""},
-		{"release differs", "8.1.3.8", -1, with("8.1.3.7", 41), false, GuardFactsDrift},
-		{"ssp differs", "8.1.3.8", 41, with("8.1.3.8", 40), false, GuardFactsDrift},
+		{"release differs", "8.1.3.8", -1, with("8.1.3.7", 41), false, guard.FactsDrift},
+		{"ssp differs", "8.1.3.8", 41, with("8.1.3.8", 40), false, guard.FactsDrift},
 		{"resumed mid-path", "8.1.3.8", 41, with("10.2.0.1", 0), true, ""},
-		{"resumed off path", "8.1.3.8", 41, with("10.1.3.0", 0), true, GuardFactsDrift},
+		{"resumed off path", "8.1.3.8", 41, with("10.1.3.0", 0), true, guard.FactsDrift},
 	} {
 		wantGuard(t, c.name, checkDrift(c.rel, c.ssp, c.f, path, c.resumed), c.want)
 	}
@@ -70,24 +71,24 @@ func TestGuardCallsPeerUDSServices(t *testing.T) {
 		want string
 	}{
 		{"calls drained", checkCalls(denying, 0, time.Minute), ""},
-		{"calls above max", checkCalls(busy, 2, time.Minute), GuardCallsActive},
+		{"calls above max", checkCalls(busy, 2, time.Minute), guard.CallsActive},
 		{"calls within max", checkCalls(busy, 3, time.Minute), ""},
-		{"still accepting", checkCalls(upFacts(), 0, time.Minute), GuardCallsActive},
+		{"still accepting", checkCalls(upFacts(), 0, time.Minute), guard.CallsActive},
 		{"peer up", checkPeer("sm2", upFacts(), false), ""},
-		{"peer denying", checkPeer("sm2", denying, false), GuardPeerUnavailable},
-		{"peer drained by run", checkPeer("sm2", upFacts(), true), GuardPeerUnavailable},
-		{"peer services down", checkPeer("sm2", down, false), GuardPeerUnavailable},
+		{"peer denying", checkPeer("sm2", denying, false), guard.PeerUnavailable},
+		{"peer drained by run", checkPeer("sm2", upFacts(), true), guard.PeerUnavailable},
+		{"peer services down", checkPeer("sm2", down, false), guard.PeerUnavailable},
 		{"uds ok", checkUDS(eval.KindSM, uds("ok")), ""},
-		{"uds failed", checkUDS(eval.KindSM, uds("failed")), GuardUDSBackup},
-		{"uds not configured", checkUDS(eval.KindSM, uds("not_configured")), GuardUDSBackup},
-		{"uds unknown", checkUDS(eval.KindSM, uds("")), GuardUDSBackup},
+		{"uds failed", checkUDS(eval.KindSM, uds("failed")), guard.UDSBackup},
+		{"uds not configured", checkUDS(eval.KindSM, uds("not_configured")), guard.UDSBackup},
+		{"uds unknown", checkUDS(eval.KindSM, uds("")), guard.UDSBackup},
 		{"uds not on BSM", checkUDS(eval.KindBSM, uds("failed")), ""},
 		{"uds not on SMGR", checkUDS(eval.KindSMGR, uds("")), ""},
 		{"services up", checkServices(upFacts()), ""},
-		{"services down", checkServices(down), GuardVerifyServices},
-		{"no services", checkServices(none), GuardVerifyServices},
+		{"services down", checkServices(down), guard.VerifyServices},
+		{"no services", checkServices(none), guard.VerifyServices},
 		{"release ok", checkRelease(upFacts(), "8.1.3.8"), ""},
-		{"release wrong", checkRelease(upFacts(), "10.2.0.1"), GuardVerifyRelease},
+		{"release wrong", checkRelease(upFacts(), "10.2.0.1"), guard.VerifyRelease},
 	}
 	for _, c := range cases {
 		wantGuard(t, c.name, c.err, c.want)
@@ -100,8 +101,8 @@ func TestGuardData(t *testing.T) {
 	fewer.Users = 9
 	other.DataDigest = "zzz"
 	wantGuard(t, "same", checkData(before, before), "")
-	wantGuard(t, "users", checkData(fewer, before), GuardVerifyData)
-	wantGuard(t, "digest", checkData(other, before), GuardVerifyData)
+	wantGuard(t, "users", checkData(fewer, before), guard.VerifyData)
+	wantGuard(t, "digest", checkData(other, before), guard.VerifyData)
 }
 
 func TestGuardWindowSkewDisk(t *testing.T) {
@@ -119,15 +120,15 @@ func TestGuardWindowSkewDisk(t *testing.T) {
 	}{
 		{"no window", checkWindow(nil, now, 100*time.Hour), ""},
 		{"fits", checkWindow(win, now, 59*time.Minute), ""},
-		{"too long", checkWindow(win, now, 61*time.Minute), GuardWindowClosed},
-		{"window over", checkWindow(win, now.Add(2*time.Hour), time.Minute), GuardWindowClosed},
+		{"too long", checkWindow(win, now, 61*time.Minute), guard.WindowClosed},
+		{"window over", checkWindow(win, now.Add(2*time.Hour), time.Minute), guard.WindowClosed},
 		{"skew small", checkSkew(skewed(30*time.Second), now, time.Minute), ""},
-		{"skew ahead", checkSkew(skewed(5*time.Minute), now, time.Minute), GuardTimeSkew},
-		{"skew behind", checkSkew(skewed(-61*time.Second), now, time.Minute), GuardTimeSkew},
-		{"no clock", checkSkew(upFacts(), now, time.Minute), GuardTimeSkew},
+		{"skew ahead", checkSkew(skewed(5*time.Minute), now, time.Minute), guard.TimeSkew},
+		{"skew behind", checkSkew(skewed(-61*time.Second), now, time.Minute), guard.TimeSkew},
+		{"no clock", checkSkew(upFacts(), now, time.Minute), guard.TimeSkew},
 		{"disk ok", checkDisk(upFacts(), []string{"/var", "/opt"}, 4000), ""},
-		{"disk low", checkDisk(low, []string{"/var", "/opt"}, 4000), GuardDiskSpace},
-		{"disk unreported", checkDisk(noOpt, []string{"/var", "/opt"}, 1), GuardDiskSpace},
+		{"disk low", checkDisk(low, []string{"/var", "/opt"}, 4000), guard.DiskSpace},
+		{"disk unreported", checkDisk(noOpt, []string{"/var", "/opt"}, 1), guard.DiskSpace},
 	}
 	for _, c := range cases {
 		wantGuard(t, c.name, c.err, c.want)
@@ -143,8 +144,8 @@ func TestGuardArchive(t *testing.T) {
 	sum := sha256.Sum256([]byte("archive"))
 	hexsum := hex.EncodeToString(sum[:])
 	wantGuard(t, "good", checkArchive(good, hexsum), "")
-	wantGuard(t, "mismatch", checkArchive(good, "00"), GuardBackupVerify)
-	wantGuard(t, "empty", checkArchive(empty, hexsum), GuardBackupVerify)
-	wantGuard(t, "missing", checkArchive(filepath.Join(dir, "x"), hexsum), GuardBackupVerify)
-	wantGuard(t, "none", checkArchive("", hexsum), GuardBackupVerify)
+	wantGuard(t, "mismatch", checkArchive(good, "00"), guard.BackupVerify)
+	wantGuard(t, "empty", checkArchive(empty, hexsum), guard.BackupVerify)
+	wantGuard(t, "missing", checkArchive(filepath.Join(dir, "x"), hexsum), guard.BackupVerify)
+	wantGuard(t, "none", checkArchive("", hexsum), guard.BackupVerify)
 }

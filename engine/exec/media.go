@@ -12,10 +12,6 @@ import (
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
-// GuardArtifactRelease refuses a hop whose medium on the node is not the one
-// the hop installs: another release, product or kind, or SSP level.
-const GuardArtifactRelease = guard.ArtifactRelease
-
 // uploadOf returns the plan's upload step of the node's hop, nil when the
 // hop uploads nothing.
 func (r *run) uploadOf(node string, hop int) *plan.Step {
@@ -55,54 +51,116 @@ func (r *run) mediumWant(ns *nodeState, hop plan.Hop) sm.Medium {
 	return sm.Medium{Kind: "release", Product: product, Release: hop.To}
 }
 
-// verifyMedium re-reads, on the node, the medium the step's hop installs:
-// its sha256 (unless the upload just checked it: sum false) and what it
-// declares. It runs after the upload and again before the node is drained
-// (before System Manager's change, which has no drain), so a medium of the
-// wrong release, or one changed or deleted since it was uploaded (by an
-// earlier run, on --resume), is refused while the node still carries calls.
-func (r *run) verifyMedium(ctx context.Context, ns *nodeState, s *plan.Step, sum bool) error {
-	up := r.uploadOf(ns.name, s.Hop.Index)
-	if up == nil || r.changeHeld(ns.name, s.Hop.Index) {
-		return nil
+// mediumRead is the hop's medium as read on the node, once per step.
+type mediumRead struct {
+	up       *plan.Step // the hop's upload step; nil: nothing to read
+	m        sm.Medium
+	err      error // a refusal (artifact.checksum) or the read's own failure
+	remote   string
+	declared string
+}
+
+// mediumApplies says whether the medium guards judge this step: after the
+// upload and before the drain; before System Manager's ssp or upgrade (it
+// has no drain).
+func mediumApplies(e *guardEnv) bool {
+	switch e.s.Phase {
+	case plan.PhaseUpload, plan.PhaseDrain:
+		return true
 	}
-	remote, declared := up.Args["remote"], strings.ToLower(up.Args["sha256"])
+	return !e.ns.kind.Spec().CanDrain
+}
+
+// readMedium re-reads, on the node, the medium the step's hop installs:
+// its sha256 and what it declares. It runs after the upload and again
+// before the node is drained (before System Manager's change), so a medium
+// of the wrong release, or one changed or deleted since it was uploaded (by
+// an earlier run, on --resume), is refused while the node still carries
+// calls. Nil when there is nothing to read (no upload, the change already on
+// the node, a dry-run).
+func (r *run) readMedium(ctx context.Context, e *guardEnv) *mediumRead {
+	if e.medium != nil {
+		return e.medium
+	}
+	ns, s := e.ns, e.s
+	mr := &mediumRead{up: r.uploadOf(ns.name, s.Hop.Index)}
+	e.medium = mr
+	if mr.up == nil || r.changeHeld(ns.name, s.Hop.Index) {
+		mr.up = nil
+		return mr
+	}
+	mr.remote, mr.declared = mr.up.Args["remote"], strings.ToLower(mr.up.Args["sha256"])
 	if r.opts.DryRun {
-		if sum {
-			r.guardVerdict(s, ns.name, GuardArtifactRelease, record.VerdictUnknown, "dry-run: "+remote+" is not on the node; read before the drain at apply")
-		}
-		return nil
+		return mr
 	}
 	conn, err := r.pool.get(ctx, ns)
 	if err != nil {
-		return err
+		mr.err = err
+		return mr
 	}
-	m, err := r.opts.Driver.ReadMedium(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, string(ns.kind), remote)
+	mr.m, err = r.opts.Driver.ReadMedium(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID}, string(ns.kind), mr.remote)
 	var ce *sm.CommandError
 	var pe *sm.ParseError
 	switch {
 	case err != nil && (errors.As(err, &ce) || errors.As(err, &pe)) && ctx.Err() == nil:
-		return r.check(s, ns.name, GuardArtifactChecksum, guardErr(GuardArtifactChecksum,
-			"medium %s (artifact %s) cannot be read on %s: %v", remote, up.Args["artifact"], ns.name, err), "")
+		mr.err = r.check(s, ns.name, guard.ArtifactChecksum, guardErr(guard.ArtifactChecksum,
+			"medium %s (artifact %s) cannot be read on %s: %v", mr.remote, mr.up.Args["artifact"], ns.name, err), "")
 	case err != nil:
-		return err
+		mr.err = err
 	}
-	if sum {
-		if err := r.check(s, ns.name, GuardArtifactChecksum, checkRemoteSum(m, remote, declared), remote+" on the node, sha256 matches"); err != nil {
-			return err
+	return mr
+}
+
+// mediumSumGuard is artifact.checksum on the node: before the drain (and
+// System Manager's change) the medium must still have its declared sha256.
+// After the upload it judges what the module saw (the module checked the
+// sha256 on both ends of the transfer).
+func (r *run) mediumSumGuard(ctx context.Context, e *guardEnv) error {
+	if e.s.Phase == plan.PhaseUpload {
+		if err := e.takeUnmet(sm.ObsChecksum); err != nil {
+			return r.check(e.s, e.ns.name, guard.ArtifactChecksum, guardErr(guard.ArtifactChecksum, "%v", err), "")
 		}
+		return nil
 	}
-	if !m.Described {
-		r.guardVerdict(s, ns.name, GuardArtifactRelease, record.VerdictUnknown, "the profile has no media_info action: "+remote+" not read")
+	if !mediumApplies(e) {
+		return nil
+	}
+	mr := r.readMedium(ctx, e)
+	if mr.up == nil || r.opts.DryRun || mr.err != nil {
+		return mr.err
+	}
+	return r.check(e.s, e.ns.name, guard.ArtifactChecksum, checkRemoteSum(mr.m, mr.remote, mr.declared), mr.remote+" on the node, sha256 matches")
+}
+
+// mediumReleaseGuard is artifact.release: the medium on the node declares
+// the kind, product, release and SSP level the hop installs.
+func (r *run) mediumReleaseGuard(ctx context.Context, e *guardEnv) error {
+	if !mediumApplies(e) {
+		return nil
+	}
+	ns, s := e.ns, e.s
+	mr := r.readMedium(ctx, e)
+	switch {
+	case mr.up == nil:
+		return nil
+	case r.opts.DryRun:
+		if s.Phase != plan.PhaseUpload {
+			r.guardVerdict(s, ns.name, guard.ArtifactRelease, record.VerdictUnknown, "dry-run: "+mr.remote+" is not on the node; read before the drain at apply")
+		}
+		return nil
+	case mr.err != nil:
+		return mr.err
+	case !mr.m.Described:
+		r.guardVerdict(s, ns.name, guard.ArtifactRelease, record.VerdictUnknown, "the profile has no media_info action: "+mr.remote+" not read")
 		return nil
 	}
 	want := r.mediumWant(ns, s.Hop)
-	return r.check(s, ns.name, GuardArtifactRelease, checkMediumHolds(m, want, remote), fmt.Sprintf("%s holds %s", remote, describeMedium(want)))
+	return r.check(s, ns.name, guard.ArtifactRelease, checkMediumHolds(mr.m, want, mr.remote), fmt.Sprintf("%s holds %s", mr.remote, describeMedium(want)))
 }
 
 func checkRemoteSum(m sm.Medium, remote, declared string) error {
 	if m.SHA256 != declared {
-		return guardErr(GuardArtifactChecksum, "%s on the node does not have the declared sha256 %s (changed since the upload?)", remote, declared)
+		return guardErr(guard.ArtifactChecksum, "%s on the node does not have the declared sha256 %s (changed since the upload?)", remote, declared)
 	}
 	return nil
 }
@@ -111,7 +169,7 @@ func checkMediumHolds(m, want sm.Medium, remote string) error {
 	if m.Kind == want.Kind && m.Product == want.Product && m.Release == want.Release && (want.Kind != "ssp" || want.SSP < 0 || m.SSP == want.SSP) {
 		return nil
 	}
-	return guardErr(GuardArtifactRelease, "%s holds %s, but this hop installs %s: check the artifact's file and release",
+	return guardErr(guard.ArtifactRelease, "%s holds %s, but this hop installs %s: check the artifact's file and release",
 		remote, describeMedium(m), describeMedium(want))
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/rollout"
@@ -140,7 +141,7 @@ func (r *run) gatherAll(ctx context.Context) error {
 		}
 		r.mu.Unlock()
 		err = checkDrift(pn.Release, pn.SSP, f, pn.Path, r.resume != nil)
-		if cerr := r.check(nil, ns.name, GuardFactsDrift, err, "node reports "+f.Release); cerr != nil {
+		if cerr := r.check(nil, ns.name, guard.FactsDrift, err, "node reports "+f.Release); cerr != nil {
 			r.fail(ns.name, "", cerr)
 		}
 	}

@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/internal/rollout"
 )
 
@@ -42,11 +43,11 @@ func (o *oosTracker) canOpen(ns *nodeState) error {
 	}
 	switch {
 	case ns.kind.Spec().Core && sms+bsms > 0:
-		return guardErr(GuardOutOfService, "another node of cluster %s is out of service", ns.cluster)
+		return guardErr(guard.OutOfService, "another node of cluster %s is out of service", ns.cluster)
 	case ns.kind.Spec().Branch && sms > 0:
-		return guardErr(GuardOutOfService, "a core SM of cluster %s is out of service", ns.cluster)
+		return guardErr(guard.OutOfService, "a core SM of cluster %s is out of service", ns.cluster)
 	case ns.kind.Spec().Branch && bsms >= o.branchParallel:
-		return guardErr(GuardOutOfService, "%d branch nodes of cluster %s already out of service (branch_parallel %d)", bsms, ns.cluster, o.branchParallel)
+		return guardErr(guard.OutOfService, "%d branch nodes of cluster %s already out of service (branch_parallel %d)", bsms, ns.cluster, o.branchParallel)
 	}
 	return nil
 }

@@ -6,105 +6,114 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/release"
 	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/sm"
 )
 
-// precheck re-reads the node and checks its clock and its ports to System
-// Manager before the module's own checks.
-func (r *run) precheck(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	f, err := r.gather(ctx, ns, s)
+// skewGuard compares the node's clock with the controller's (time.skew).
+func (r *run) skewGuard(ctx context.Context, e *guardEnv) error {
+	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
-		return modules.Outcome{}, err
+		return err
 	}
-	if err := r.check(s, ns.name, GuardTimeSkew, checkSkew(f, r.clock.Now(), r.lim.MaxClockSkew), "clock in sync"); err != nil {
-		return modules.Outcome{}, err
-	}
-	if err := r.firewallGuard(ctx, s, ns); err != nil {
-		return modules.Outcome{}, err
-	}
-	return r.runModule(ctx, ns, s, r.task(ns, s))
+	return r.check(e.s, e.ns.name, guard.TimeSkew, checkSkew(f, r.clock.Now(), r.lim.MaxClockSkew), "clock in sync")
 }
 
-// backup checks UDS and space, runs the backup and verifies the pulled
-// archive before anything on the node changes.
-func (r *run) backup(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	f, err := r.gather(ctx, ns, s)
+// udsGuard requires a core SM's User Data Storage backup to be healthy
+// before its backup (uds.backup).
+func (r *run) udsGuard(ctx context.Context, e *guardEnv) error {
+	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
-		return modules.Outcome{}, err
+		return err
 	}
-	if err := r.check(s, ns.name, GuardUDSBackup, checkUDS(ns.kind, f), "UDS backup ok"); err != nil {
-		return modules.Outcome{}, err
-	}
-	need := r.lim.BackupMinFreeMB
-	if err := r.check(s, ns.name, GuardDiskSpace, checkDisk(f, []string{"/var"}, need), fmt.Sprintf("%d MB free on /var", f.DiskFreeMB["/var"])); err != nil {
-		return modules.Outcome{}, err
-	}
-	out, err := r.runModule(ctx, ns, s, r.task(ns, s))
-	if err != nil {
-		return out, err
-	}
-	if r.opts.DryRun {
-		r.guardVerdict(s, ns.name, GuardBackupVerify, record.VerdictUnknown, "dry-run: no archive pulled")
-	} else if err := r.check(s, ns.name, GuardBackupVerify, checkArchive(out.Values["archive"], out.Values["archive_sha256"]), "archive present, sha256 matches"); err != nil {
-		return out, err
-	}
-	// The release the archive was taken on: a rollback restores it only
-	// onto that release.
-	vals := make(map[string]string, len(out.Values)+1)
-	for k, v := range out.Values {
-		vals[k] = v
-	}
-	vals["release"] = f.Release
-	out.Values = vals
-	r.mu.Lock()
-	ns.backups[s.Hop.Index] = vals
-	ns.lastBackup = vals
-	r.mu.Unlock()
-	return out, nil
+	return r.check(e.s, e.ns.name, guard.UDSBackup, checkUDS(e.ns.kind, f), "UDS backup ok")
 }
 
-// upload checks free space on the node for the medium, then uploads it (the
-// module verifies the sha256 on both ends) and reads what it holds.
-func (r *run) upload(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	f, err := r.gather(ctx, ns, s)
+// diskGuard requires free space on the node (disk.space): on /var for the
+// backup, on every checked mount for the medium the upload sends, plus a
+// margin.
+func (r *run) diskGuard(ctx context.Context, e *guardEnv) error {
+	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
-		return modules.Outcome{}, err
+		return err
+	}
+	s := e.s
+	if s.Phase == plan.PhaseBackup {
+		need := r.lim.BackupMinFreeMB
+		return r.check(s, e.ns.name, guard.DiskSpace, checkDisk(f, []string{"/var"}, need), fmt.Sprintf("%d MB free on /var", f.DiskFreeMB["/var"]))
 	}
 	var sizeMB int64
 	if st, err := os.Stat(s.Args["local"]); err == nil {
 		sizeMB = (st.Size() + 1<<20 - 1) >> 20
 	} else if !r.opts.DryRun {
-		return modules.Outcome{}, fmt.Errorf("medium %s: %w", s.Args["local"], err)
+		return fmt.Errorf("medium %s: %w", s.Args["local"], err)
 	}
 	need := sizeMB + r.lim.DiskMarginMB
-	if err := r.check(s, ns.name, GuardDiskSpace, checkDisk(f, r.lim.DiskMounts, need), fmt.Sprintf("%d MB needed, available on %v", need, r.lim.DiskMounts)); err != nil {
+	return r.check(s, e.ns.name, guard.DiskSpace, checkDisk(f, r.lim.DiskMounts, need), fmt.Sprintf("%d MB needed, available on %v", need, r.lim.DiskMounts))
+}
+
+// backup runs the backup; backup.verify then judges the pulled archive
+// before anything on the node changes, and only a verified archive is kept
+// for a restore.
+func (r *run) backup(ctx context.Context, e *guardEnv) (modules.Outcome, error) {
+	ns, s := e.ns, e.s
+	f, err := r.nodeFacts(ctx, e) // read once for the guards before it
+	if err != nil {
 		return modules.Outcome{}, err
 	}
 	out, err := r.runModule(ctx, ns, s, r.task(ns, s))
 	if err != nil {
 		return out, err
 	}
-	// The module checked the sha256 on the node; what the medium holds is
-	// read now, ahead of the drain.
-	return out, r.verifyMedium(ctx, ns, s, false)
+	e.onPass = func() {
+		// The release the archive was taken on: a rollback restores it
+		// only onto that release.
+		vals := make(map[string]string, len(e.out.Values)+1)
+		for k, v := range e.out.Values {
+			vals[k] = v
+		}
+		vals["release"] = f.Release
+		e.out.Values = vals
+		r.mu.Lock()
+		ns.backups[s.Hop.Index] = vals
+		ns.lastBackup = vals
+		r.mu.Unlock()
+	}
+	return out, nil
 }
 
-// change runs an ssp, upgrade, migrate or restore step. From here on the
+// backupGuard judges the backup the module pulled (backup.verify): present,
+// non-empty, with the sha256 the node reported for it. At a restore or a
+// migration it judges what the module saw of the archive it restores.
+func (r *run) backupGuard(ctx context.Context, e *guardEnv) error {
+	s, node := e.s, e.ns.name
+	if s.Phase != plan.PhaseBackup {
+		if err := e.takeUnmet(sm.ObsArchive); err != nil {
+			return r.check(s, node, guard.BackupVerify, guardErr(guard.BackupVerify, "%v", err), "")
+		}
+		return nil
+	}
+	if r.opts.DryRun {
+		e.takeUnmet(sm.ObsArchive)
+		r.guardVerdict(s, node, guard.BackupVerify, record.VerdictUnknown, "dry-run: no archive pulled")
+		return nil
+	}
+	cerr := checkArchive(e.out.Values["archive"], e.out.Values["archive_sha256"])
+	if u := e.takeUnmet(sm.ObsArchive); u != nil && cerr == nil {
+		cerr = guardErr(guard.BackupVerify, "%v", u)
+	}
+	return r.check(s, node, guard.BackupVerify, cerr, "archive present, sha256 matches")
+}
+
+// change runs an ssp, upgrade, migrate or restore step (order.smgr_first and,
+// for System Manager, which has no drain, its medium were checked before). From here on the
 // hop counts as started: a failure triggers the rollback policy.
 func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	if err := r.checkSMGRFirst(ctx, s, ns); err != nil {
-		return modules.Outcome{}, err
-	}
-	if !ns.kind.Spec().CanDrain && (s.Phase == plan.PhaseSSP || s.Phase == plan.PhaseUpgrade) {
-		// System Manager has no drain: its medium is re-read here.
-		if err := r.verifyMedium(ctx, ns, s, true); err != nil {
-			return modules.Outcome{}, err
-		}
-	}
 	t := r.task(ns, s)
 	if s.Phase.Spec().Effect == rollout.EffectData {
 		// Restore and migration put the backup's data back: they need the
@@ -137,7 +146,8 @@ func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 // checkSMGRFirst refuses an SM/BSM hop onto a line newer than SMGR's
 // current release, read from SMGR itself (read-only when SMGR is outside
 // the run's --cluster scope), or its declared release when it cannot be read.
-func (r *run) checkSMGRFirst(ctx context.Context, s *plan.Step, ns *nodeState) error {
+func (r *run) checkSMGRFirst(ctx context.Context, e *guardEnv) error {
+	s, ns := e.s, e.ns
 	if ns.kind == rollout.KindSMGR || r.cfg.SMGR == nil || !s.Phase.Spec().NewRelease {
 		return nil
 	}
@@ -155,7 +165,7 @@ func (r *run) checkSMGRFirst(ctx context.Context, s *plan.Step, ns *nodeState) e
 		}
 	}
 	if to := release.Line(s.Hop.To); release.CompareLines(release.Line(smgr), to) < 0 {
-		return r.check(s, ns.name, GuardSMGRFirst, guardErr(GuardSMGRFirst, "System Manager is on %s, older than the %s line this hop moves to", smgr, to), "")
+		return r.check(s, ns.name, guard.OrderSMGRFirst, guardErr(guard.OrderSMGRFirst, "System Manager is on %s, older than the %s line this hop moves to", smgr, to), "")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
@@ -51,33 +52,36 @@ func TestRuntimeGuardsRefuseTheirStep(t *testing.T) {
 	}{
 		{"calls cannot drain", func(w *world, o *Options, cfg *eval.Config) {
 			w.nodes["sm1"].calls, w.nodes["sm1"].stuckCalls = 4, true
-		}, GuardCallsActive, "core/sm1/1/drain"},
+		}, guard.CallsActive, "core/sm1/1/drain"},
 		{"secondary down", func(w *world, o *Options, cfg *eval.Config) {
-			w.nodes["sm2"].down = true
-		}, GuardPeerUnavailable, "core/sm1/1/drain"},
+			w.nodes["sm2"].downAfter = "precheck" // after its own node.services passed
+		}, guard.PeerUnavailable, "core/sm1/1/drain"},
+		{"services down before the hop", func(w *world, o *Options, cfg *eval.Config) {
+			w.nodes["sm1"].down = true
+		}, guard.NodeServices, "core/sm1/1/precheck"},
 		{"window too short", func(w *world, o *Options, cfg *eval.Config) {
 			o.Clock = fixedClock{now}
 			cfg.Runbook.Window = &eval.Window{Start: now.Add(-time.Hour), End: now.Add(2 * time.Minute)}
-		}, GuardWindowClosed, "core/sm1/1/drain"},
+		}, guard.WindowClosed, "core/sm1/1/drain"},
 		{"no space for the backup", func(w *world, o *Options, cfg *eval.Config) {
 			w.nodes["sm1"].disk["/var"] = 100
-		}, GuardDiskSpace, "core/sm1/1/backup"},
+		}, guard.DiskSpace, "core/sm1/1/backup"},
 		{"clock skew", func(w *world, o *Options, cfg *eval.Config) {
 			w.nodes["sm1"].skew = 5 * time.Minute
-		}, GuardTimeSkew, "core/sm1/1/precheck"},
+		}, guard.TimeSkew, "core/sm1/1/precheck"},
 		{"UDS backup failed", func(w *world, o *Options, cfg *eval.Config) {
 			w.nodes["sm1"].uds = "failed"
-		}, GuardUDSBackup, "core/sm1/1/backup"},
+		}, guard.UDSBackup, "core/sm1/1/backup"},
 		{"archive corrupt", func(w *world, o *Options, cfg *eval.Config) {
 			w.nodes["sm1"].corruptBackup = true
-		}, GuardBackupVerify, "core/sm1/1/backup"},
+		}, guard.BackupVerify, "core/sm1/1/backup"},
 		{"data lost by the upgrade", func(w *world, o *Options, cfg *eval.Config) {
 			w.nodes["sm1"].loseData = true
-		}, GuardVerifyData, "core/sm1/1/verify"},
+		}, guard.VerifyData, "core/sm1/1/verify"},
 		{"services do not come up", func(w *world, o *Options, cfg *eval.Config) {
 			w.nodes["sm1"].fail["undrain"] = "x" // never reached
 			w.nodes["sm1"].downAfter = "upgrade"
-		}, GuardVerifyServices, "core/sm1/1/verify"},
+		}, guard.VerifyServices, "core/sm1/1/verify"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,10 +101,10 @@ func TestRuntimeGuardsRefuseTheirStep(t *testing.T) {
 				t.Fatalf("no failing %s verdict journalled for sm1", c.guard)
 			}
 			n := w.nodes["sm1"]
-			if c.guard != GuardVerifyData && c.guard != GuardVerifyServices && n.release != "10.1.3.0" {
+			if c.guard != guard.VerifyData && c.guard != guard.VerifyServices && n.release != "10.1.3.0" {
 				t.Errorf("sm1 changed release to %s", n.release)
 			}
-			if c.guard != GuardVerifyData && c.guard != GuardVerifyServices && n.state != sm.StateAccepting {
+			if c.guard != guard.VerifyData && c.guard != guard.VerifyServices && n.state != sm.StateAccepting {
 				t.Errorf("sm1 left %s", n.state)
 			}
 			if w.nodes["sm2"].upgrades != 0 {
@@ -117,7 +121,7 @@ func TestDriftRefusesTheWholeRun(t *testing.T) {
 	w, res, ne, _ := runOne(t, func(w *world, o *Options, cfg *eval.Config) {
 		w.nodes["sm2"].release = "10.1.2.0"
 	})
-	if ne.Guard != GuardFactsDrift || ne.Node != "sm2" {
+	if ne.Guard != guard.FactsDrift || ne.Node != "sm2" {
 		t.Fatalf("error = %+v", ne)
 	}
 	for name, n := range w.nodes {
@@ -154,7 +158,7 @@ func TestRollbackRestoresSourceReleaseAndData(t *testing.T) {
 		cfg.Artifacts = []*eval.Artifact{{Name: "sm-10-1", Kind: "release", Release: "10.1.3.0", File: "media/SM-10.1.3.0.bin", SHA256: "ab"}}
 		w.nodes["sm1"].loseData = true
 	})
-	if ne.Guard != GuardVerifyData {
+	if ne.Guard != guard.VerifyData {
 		t.Fatalf("error = %+v", ne)
 	}
 	n := w.nodes["sm1"]
@@ -279,7 +283,7 @@ func TestSMGRFirstIsRecheckedAtRunTime(t *testing.T) {
 				return
 			}
 			var ge *GuardError
-			if !errors.As(err, &ge) || ge.ID != GuardSMGRFirst || errors.Is(err, ErrHalted) || w.nodes["sm1"].upgrades != 0 {
+			if !errors.As(err, &ge) || ge.ID != guard.OrderSMGRFirst || errors.Is(err, ErrHalted) || w.nodes["sm1"].upgrades != 0 {
 				t.Fatalf("err = %v, want an order.smgr_first refusal before the run", err)
 			}
 			if res.Steps["core/sm1/1/precheck"] != StatusNotRun || res.Steps["core/sm1/1/drain"] != StatusNotRun {

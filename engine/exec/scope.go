@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/internal/release"
 )
@@ -54,9 +55,9 @@ func (r *run) checkScopeOrder(ctx context.Context) error {
 	if first == nil {
 		return nil
 	}
-	ge := guardErr(GuardSMGRFirst,
+	ge := guardErr(guard.OrderSMGRFirst,
 		"System Manager %s is on %s, older than the line of %s, and --cluster %s leaves it out: add --cluster %s (or upgrade System Manager first); nothing was changed",
 		r.cfg.SMGR.Name, smgr, strings.Join(late, ", "), strings.Join(r.opts.Clusters, " --cluster "), eval.SMGRCluster)
-	r.check(first, first.Node, GuardSMGRFirst, ge, "")
-	return fmt.Errorf("%s: %w", GuardSMGRFirst, ge)
+	r.check(first, first.Node, guard.OrderSMGRFirst, ge, "")
+	return fmt.Errorf("%s: %w", guard.OrderSMGRFirst, ge)
 }

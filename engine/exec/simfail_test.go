@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
@@ -89,7 +90,7 @@ func TestSimCallsThatCannotDrain(t *testing.T) {
 	j := &memJournal{}
 	o, _ := f.localOptions(j)
 	_, ne := runHalted(t, f, o)
-	if ne.Guard != GuardCallsActive || ne.Node != "sm1" {
+	if ne.Guard != guard.CallsActive || ne.Node != "sm1" {
 		t.Fatalf("root cause %+v", ne)
 	}
 	if f.count("sm1", "ssp") != 0 || f.count("sm1", "upgrade") != 0 {
@@ -298,7 +299,7 @@ func TestSimArtifactChecksumRefusesApply(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	var ne *NodeError
-	if !errors.As(err, &ne) || ne.Guard != GuardArtifactChecksum {
+	if !errors.As(err, &ne) || ne.Guard != guard.ArtifactChecksum {
 		t.Fatalf("err = %v", err)
 	}
 	for name := range f.dirs {

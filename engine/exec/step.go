@@ -7,6 +7,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
@@ -63,9 +64,11 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 	return StatusFailed
 }
 
-// runPhase dispatches on the step's phase. User steps (shell, copy, wait,
-// pause, or an sm.* module placed by the user) only get the user guards,
-// whatever their name: a step block named "drain" is not the planned drain.
+// runPhase runs a planned step between its runtime guards: those the guard
+// registry (engine/guard) lists before the step's phase, the phase's own
+// work, then those listed after it. User steps (shell, copy, wait, pause, or
+// an sm.* module placed by the user) only get the user guards, whatever
+// their name: a step block named "drain" is not the planned drain.
 func (r *run) runPhase(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
 	if err := r.userGuards(ctx, ns, s); err != nil {
 		return modules.Outcome{}, err
@@ -73,24 +76,44 @@ func (r *run) runPhase(ctx context.Context, ns *nodeState, s *plan.Step) (module
 	if s.User {
 		return r.userStep(ctx, ns, s)
 	}
-	if plan.ChangesNode(s.Phase) {
-		if err := r.windowGuard(s, ns); err != nil {
-			return modules.Outcome{}, err
-		}
+	e := &guardEnv{ns: ns, s: s}
+	if err := r.runGuards(ctx, guard.Before, e); err != nil {
+		return modules.Outcome{}, err
 	}
+	out, err := e.observe(r.phaseWork(ctx, e))
+	if err != nil {
+		return out, err
+	}
+	e.out, e.done = out, true
+	if err := r.runGuards(ctx, guard.After, e); err != nil {
+		return e.out, err
+	}
+	switch {
+	case e.unmet != nil:
+		return e.out, e.unmet // an observation no guard judged: never a pass
+	case e.moduleErr != nil:
+		return e.out, e.moduleErr
+	}
+	if e.onPass != nil {
+		e.onPass()
+	}
+	return e.out, nil
+}
+
+// phaseWork is the work of a planned phase, without its guards.
+func (r *run) phaseWork(ctx context.Context, e *guardEnv) (modules.Outcome, error) {
+	ns, s := e.ns, e.s
 	switch s.Phase {
-	case plan.PhasePrecheck:
-		return r.precheck(ctx, ns, s)
 	case plan.PhaseBackup:
-		return r.backup(ctx, ns, s)
+		return r.backup(ctx, e)
 	case plan.PhaseUpload:
-		return r.upload(ctx, ns, s)
+		return r.runModule(ctx, ns, s, r.task(ns, s))
 	case plan.PhaseDrain:
-		return r.drain(ctx, ns, s)
+		return r.drain(ctx, e)
 	case plan.PhaseSSP, plan.PhaseUpgrade, plan.PhaseMigrate, plan.PhaseRestore:
 		return r.change(ctx, ns, s)
 	case plan.PhaseVerify:
-		return r.verify(ctx, ns, s)
+		return r.verify(ctx, e)
 	case plan.PhaseUndrain:
 		return r.undrain(ctx, ns, s)
 	}

@@ -5,22 +5,22 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/modules"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
-// verify checks the hop landed: release is the hop's target, services are up
-// (given time to start after a reboot) and users and data digest equal the
-// facts taken before the hop. Then the sm.verify module, when registered,
-// runs its own checks with the same expectations.
-func (r *run) verify(ctx context.Context, ns *nodeState, s *plan.Step) (modules.Outcome, error) {
-	f, err := r.waitServices(ctx, ns, s)
+// verify: the registry's verify guards judged the node once its services
+// were up (release is the hop's target, services up, users and data digest
+// equal to the facts taken before the hop). Then the sm.verify module, when
+// registered, runs the profile's health check; it judges nothing the guards
+// judged (it is given no expectations) and what it saw unmet is judged by
+// verify.services after it.
+func (r *run) verify(ctx context.Context, e *guardEnv) (modules.Outcome, error) {
+	ns, s := e.ns, e.s
+	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
-		return modules.Outcome{}, err
-	}
-	before, haveBefore := r.beforeFacts(ns, s.Hop.Index)
-	if err := r.verifyFacts(s, ns, f, s.Hop.To, before, haveBefore); err != nil {
 		return modules.Outcome{}, err
 	}
 	r.factsEvent(ns, s, fmt.Sprintf("after hop %d", s.Hop.Index), f)
@@ -28,13 +28,10 @@ func (r *run) verify(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 		return modules.Outcome{Summary: "release " + f.Release + ", services up, data unchanged"}, nil
 	}
 	t := r.task(ns, s)
-	if t.Args["release"] == "" {
-		t.Args["release"] = s.Hop.To
-	}
-	if haveBefore {
-		t.Args["expect_users"] = fmt.Sprint(before.Users)
-		t.Args["expect_digest"] = before.DataDigest
-	}
+	t.To = "" // the release is verify.release's to judge, not the module's
+	delete(t.Args, "release")
+	t.Args["settle"] = "0s"
+	t.Args["poll"] = r.lim.Poll.String()
 	out, err := r.runModule(ctx, ns, s, t)
 	if err != nil && r.opts.DryRun {
 		// The node was not changed, so its own checks read the old state;
@@ -45,18 +42,65 @@ func (r *run) verify(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 	return out, err
 }
 
-// verifyFacts applies the three verify guards in order.
-func (r *run) verifyFacts(s *plan.Step, ns *nodeState, f sm.Facts, release string, before sm.Facts, haveBefore bool) error {
-	if err := r.check(s, ns.name, GuardVerifyRelease, checkRelease(f, release), "release "+f.Release); err != nil {
+// verifyReleaseGuard is verify.release: at verify, the node reports the
+// hop's target; after an upgrade, what the installer's confirmation saw
+// after the reboot.
+func (r *run) verifyReleaseGuard(ctx context.Context, e *guardEnv) error {
+	if e.s.Phase != plan.PhaseVerify {
+		if err := e.takeUnmet(sm.ObsRelease); err != nil {
+			return r.check(e.s, e.ns.name, guard.VerifyRelease, guardErr(guard.VerifyRelease, "%v", err), "")
+		}
+		return nil
+	}
+	f, err := r.nodeFacts(ctx, e)
+	if err != nil {
 		return err
 	}
-	if err := r.check(s, ns.name, GuardVerifyServices, checkServices(f), "services up"); err != nil {
+	return r.check(e.s, e.ns.name, guard.VerifyRelease, checkRelease(f, e.s.Hop.To), "release "+f.Release)
+}
+
+// verifyServicesGuard is verify.services: every service up (given
+// ServicesTimeout to come up after a reboot); after the module, its health
+// check.
+func (r *run) verifyServicesGuard(ctx context.Context, e *guardEnv) error {
+	if e.done { // after the module
+		if err := e.takeUnmet(sm.ObsServices); err != nil {
+			return r.check(e.s, e.ns.name, guard.VerifyServices, guardErr(guard.VerifyServices, "%v", err), "")
+		}
+		return nil
+	}
+	f, err := r.nodeFacts(ctx, e)
+	if err != nil {
+		return err
+	}
+	return r.check(e.s, e.ns.name, guard.VerifyServices, checkServices(f), "services up")
+}
+
+// verifyDataGuard is verify.data: users and data digest as before the hop.
+func (r *run) verifyDataGuard(ctx context.Context, e *guardEnv) error {
+	f, err := r.nodeFacts(ctx, e)
+	if err != nil {
+		return err
+	}
+	before, haveBefore := r.beforeFacts(e.ns, e.s.Hop.Index)
+	if !haveBefore {
+		return nil
+	}
+	return r.check(e.s, e.ns.name, guard.VerifyData, checkData(f, before), fmt.Sprintf("%d users, data digest unchanged", f.Users))
+}
+
+// verifyFacts applies the three verify guards in order.
+func (r *run) verifyFacts(s *plan.Step, ns *nodeState, f sm.Facts, release string, before sm.Facts, haveBefore bool) error {
+	if err := r.check(s, ns.name, guard.VerifyRelease, checkRelease(f, release), "release "+f.Release); err != nil {
+		return err
+	}
+	if err := r.check(s, ns.name, guard.VerifyServices, checkServices(f), "services up"); err != nil {
 		return err
 	}
 	if !haveBefore {
 		return nil
 	}
-	return r.check(s, ns.name, GuardVerifyData, checkData(f, before), fmt.Sprintf("%d users, data digest unchanged", f.Users))
+	return r.check(s, ns.name, guard.VerifyData, checkData(f, before), fmt.Sprintf("%d users, data digest unchanged", f.Users))
 }
 
 // beforeFacts returns the facts taken before the hop (at its drain), else

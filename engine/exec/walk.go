@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 )
@@ -187,7 +188,7 @@ func (w *walker) failBlocked() bool {
 		if err == nil || w.status[s.ID] != "" {
 			continue
 		}
-		r.check(s, s.Node, GuardOutOfService, err, "")
+		r.check(s, s.Node, guard.OutOfService, err, "")
 		r.fail(s.Node, s.ID, err)
 		r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase), Status: StatusFailed, Message: err.Error()})
 		w.finished(stepDone{s: s, status: StatusFailed})

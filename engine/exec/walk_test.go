@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/sm"
@@ -144,7 +145,7 @@ func TestOutOfServiceRuleRefusesWhenAnotherNodeIsDown(t *testing.T) {
 	p.Nodes = append(p.Nodes, &plan.Node{Name: "sm2", Kind: eval.KindSM, Cluster: "core", Release: "10.2.0.1", SSP: -1, Target: "10.2.0.1", Path: []string{"10.2.0.1"}})
 	_, err := New(w.options(nil)).Run(context.Background(), p, cfg)
 	nes := nodeErrors(t, err)
-	if len(nes) != 1 || nes[0].Guard != GuardOutOfService || nes[0].Step != "core/sm1/1/drain" {
+	if len(nes) != 1 || nes[0].Guard != guard.OutOfService || nes[0].Step != "core/sm1/1/drain" {
 		t.Fatalf("errors = %v", nes)
 	}
 	if w.nodes["sm1"].state != sm.StateAccepting || w.nodes["sm1"].release != "10.1.3.0" {

@@ -1,11 +1,12 @@
 package exec
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
-	"github.com/runbook-dev/runbook/engine/plan"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/record"
 )
 
@@ -47,7 +48,7 @@ func (r *run) openWindow() error {
 	}
 	now := r.clock.Now()
 	if !now.Before(w.Start) && now.Before(w.End) {
-		r.guardVerdict(nil, "", GuardWindowClosed, record.VerdictPass, "inside the window "+windowText(w))
+		r.guardVerdict(nil, "", guard.WindowClosed, record.VerdictPass, "inside the window "+windowText(w))
 		return nil
 	}
 	r.windowOutside = true
@@ -57,16 +58,16 @@ func (r *run) openWindow() error {
 		if now.Before(w.Start) {
 			r.windowShift = w.Start.Sub(now)
 		}
-		r.guardVerdict(nil, "", GuardWindowClosed, record.VerdictWarn,
+		r.guardVerdict(nil, "", guard.WindowClosed, record.VerdictWarn,
 			fmt.Sprintf("apply would refuse now: outside the window %s (%s); the dry-run judges its steps as if it started at the window's start", windowText(w), windowWhen(w, now)))
 		return nil
 	case r.opts.IgnoreWindow:
 		msg := fmt.Sprintf("outside the maintenance window %s (%s): applying anyway because the window is ignored (--ignore-window)", windowText(w), windowWhen(w, now))
-		r.emit(record.Event{Type: record.EventWarning, Guard: GuardWindowClosed, Message: msg})
-		r.guardVerdict(nil, "", GuardWindowClosed, record.VerdictWarn, msg)
+		r.emit(record.Event{Type: record.EventWarning, Guard: guard.WindowClosed, Message: msg})
+		r.guardVerdict(nil, "", guard.WindowClosed, record.VerdictWarn, msg)
 		return nil
 	}
-	r.guardVerdict(nil, "", GuardWindowClosed, record.VerdictFail, we.Error())
+	r.guardVerdict(nil, "", guard.WindowClosed, record.VerdictFail, we.Error())
 	return we
 }
 
@@ -74,7 +75,8 @@ func (r *run) openWindow() error {
 // System Manager's included: the node's remaining estimated duration must
 // fit in what is left of the window. With the window ignored, or in a
 // dry-run that started outside it, a refusal is only a warning.
-func (r *run) windowGuard(s *plan.Step, ns *nodeState) error {
+func (r *run) windowGuard(_ context.Context, e *guardEnv) error {
+	s, ns := e.s, e.ns
 	w := r.cfg.Runbook.Window
 	if w == nil {
 		return nil
@@ -93,8 +95,8 @@ func (r *run) windowGuard(s *plan.Step, ns *nodeState) error {
 		if !r.opts.IgnoreWindow {
 			why = "dry-run outside the window"
 		}
-		r.guardVerdict(s, ns.name, GuardWindowClosed, record.VerdictWarn, why+": "+err.Error())
+		r.guardVerdict(s, ns.name, guard.WindowClosed, record.VerdictWarn, why+": "+err.Error())
 		return nil
 	}
-	return r.check(s, ns.name, GuardWindowClosed, err, fmt.Sprintf("node needs about %s", need))
+	return r.check(s, ns.name, guard.WindowClosed, err, fmt.Sprintf("node needs about %s", need))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/rollout"
@@ -75,7 +76,7 @@ func TestWindowRefusesApplyBeforeAnyNode(t *testing.T) {
 			if len(w.history) != 0 {
 				t.Errorf("commands ran outside the window: %v", w.history)
 			}
-			if !hasVerdict(j, GuardWindowClosed, record.VerdictFail) {
+			if !hasVerdict(j, guard.WindowClosed, record.VerdictFail) {
 				t.Errorf("no failing window.closed verdict journalled")
 			}
 		})
@@ -99,12 +100,12 @@ func TestIgnoreWindowWarnsAndRecords(t *testing.T) {
 	}
 	warned := false
 	for _, e := range j.all() {
-		warned = warned || (e.Type == record.EventWarning && e.Guard == GuardWindowClosed && strings.Contains(e.Message, "--ignore-window"))
+		warned = warned || (e.Type == record.EventWarning && e.Guard == guard.WindowClosed && strings.Contains(e.Message, "--ignore-window"))
 	}
 	if !warned {
 		t.Errorf("no warning journalled for the ignored window")
 	}
-	if !hasVerdict(j, GuardWindowClosed, record.VerdictWarn) || hasVerdict(j, GuardWindowClosed, record.VerdictFail) {
+	if !hasVerdict(j, guard.WindowClosed, record.VerdictWarn) || hasVerdict(j, guard.WindowClosed, record.VerdictFail) {
 		t.Errorf("want window.closed warn verdicts and no fail")
 	}
 }
@@ -123,7 +124,7 @@ func TestDryRunOutsideWindowReportsTheVerdict(t *testing.T) {
 		t.Fatalf("dry-run outside the window: %v", err)
 	}
 	found := false
-	for _, e := range j.find(record.EventGuard, GuardWindowClosed) {
+	for _, e := range j.find(record.EventGuard, guard.WindowClosed) {
 		found = found || (e.Verdict == record.VerdictWarn && strings.Contains(e.Message, "apply would refuse"))
 	}
 	if !found {
@@ -150,7 +151,7 @@ func TestWindowCheckedBeforeSystemManagerChange(t *testing.T) {
 		t.Fatalf("err = %v, want the run halted by window.closed", err)
 	}
 	nes := nodeErrors(t, err)
-	if len(nes) != 1 || nes[0].Guard != GuardWindowClosed || nes[0].Step != "smgr/smgr/1/upgrade" {
+	if len(nes) != 1 || nes[0].Guard != guard.WindowClosed || nes[0].Step != "smgr/smgr/1/upgrade" {
 		t.Fatalf("errors = %v, want window.closed at smgr/smgr/1/upgrade", nes)
 	}
 	if n := w.node("smgr"); n.upgrades != 0 || n.release != "10.1.3.0" {
@@ -181,7 +182,7 @@ func TestWindowRecheckedBeforeEveryChange(t *testing.T) {
 		t.Fatalf("err = %v, want the run halted by window.closed", err)
 	}
 	nes := nodeErrors(t, err)
-	if len(nes) != 1 || nes[0].Guard != GuardWindowClosed || nes[0].Step != "core/sm1/1/upgrade" {
+	if len(nes) != 1 || nes[0].Guard != guard.WindowClosed || nes[0].Step != "core/sm1/1/upgrade" {
 		t.Fatalf("errors = %v, want window.closed at core/sm1/1/upgrade", nes)
 	}
 	n := w.node("sm1")

@@ -49,23 +49,26 @@ func (e *CommandError) Is(target error) bool {
 
 var expiredRE = regexp.MustCompile(`(?i)password (has expired|change required)|must change your password`)
 
-// RuleError is a failed check carrying a guard id of the design
-// (calls.active, verify.release, verify.services, verify.data,
-// backup.verify, artifact.checksum).
-type RuleError struct {
-	Rule, Node, Detail string
+// Unmet is what a module observed that does not meet its task: calls still
+// above the maximum when the drain's wait ended, another release after an
+// install, services down or a failed health check, an archive or a medium
+// whose sha256 differs. It is an observation, not a verdict: for a planned
+// phase the engine's guards judge it (engine/guard holds the guard ids); a
+// user step that sees its task unmet fails.
+type Unmet struct {
+	Kind, Node, Detail string
 }
 
-func (e *RuleError) Error() string { return fmt.Sprintf("%s: %s: %s", e.Rule, e.Node, e.Detail) }
+func (e *Unmet) Error() string { return fmt.Sprintf("%s: %s", e.Node, e.Detail) }
 
-// Rule ids the modules report.
+// Observation kinds of an *Unmet.
 const (
-	RuleCallsActive    = "calls.active"
-	RuleVerifyRelease  = "verify.release"
-	RuleVerifyServices = "verify.services"
-	RuleVerifyData     = "verify.data"
-	RuleBackupVerify   = "backup.verify"
-	RuleArtifactSum    = "artifact.checksum"
+	ObsActiveCalls = "active_calls"
+	ObsRelease     = "release"
+	ObsServices    = "services"
+	ObsData        = "data"
+	ObsArchive     = "archive"
+	ObsChecksum    = "checksum"
 )
 
 // tail keeps the last n bytes of s, trimmed.

@@ -75,7 +75,7 @@ func (m Drain) Run(ctx context.Context, conn modules.Conn, t modules.Task) (modu
 		}
 		if !time.Now().Before(deadline) {
 			return modules.Outcome{Values: map[string]string{"active_calls": strconv.Itoa(n)}},
-				&RuleError{RuleCallsActive, t.Node, fmt.Sprintf("%d active calls after %s (max %d)", n, timeout, maxCalls)}
+				&Unmet{ObsActiveCalls, t.Node, fmt.Sprintf("%d active calls after %s (max %d)", n, timeout, maxCalls)}
 		}
 		if err := sleep(ctx, min(poll, time.Until(deadline)+time.Millisecond)); err != nil {
 			return modules.Outcome{}, err

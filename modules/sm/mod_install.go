@@ -74,7 +74,7 @@ func (m Upgrade) Confirm(ctx context.Context, conn modules.Conn, t modules.Task)
 		return modules.Outcome{}, err
 	}
 	if t.To != "" && f.Release != t.To {
-		return modules.Outcome{Values: f.Values()}, &RuleError{RuleVerifyRelease, t.Node, fmt.Sprintf("release %s after the reboot, want %s", f.Release, t.To)}
+		return modules.Outcome{Values: f.Values()}, &Unmet{ObsRelease, t.Node, fmt.Sprintf("release %s after the reboot, want %s", f.Release, t.To)}
 	}
 	return modules.Outcome{Values: f.Values(), Summary: "upgraded to " + f.Release}, nil
 }

@@ -73,10 +73,10 @@ func (m Restore) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mo
 	uploaded := false
 	if err != nil || got != want {
 		if t.Args["archive"] == "" {
-			return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("%s is not on the node (or differs) and no controller copy was given", remote)}
+			return modules.Outcome{}, &Unmet{ObsArchive, t.Node, fmt.Sprintf("%s is not on the node (or differs) and no controller copy was given", remote)}
 		}
 		if local, err := fileSHA256(ctx, t.Args["archive"]); err != nil || local != want {
-			return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("controller copy %s is missing or its sha256 differs from %s", t.Args["archive"], want)}
+			return modules.Outcome{}, &Unmet{ObsArchive, t.Node, fmt.Sprintf("controller copy %s is missing or its sha256 differs from %s", t.Args["archive"], want)}
 		}
 		if !isDryRun(conn) {
 			if _, err := r.run(ctx, "mkdir", map[string]string{"path": path.Dir(remote)}); err != nil {
@@ -88,7 +88,7 @@ func (m Restore) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mo
 			if got, err := r.remoteSum(ctx, remote); err != nil {
 				return modules.Outcome{}, err
 			} else if got != want {
-				return modules.Outcome{}, &RuleError{RuleBackupVerify, t.Node, fmt.Sprintf("%s on the node: sha256 %s, backup was %s", remote, got, want)}
+				return modules.Outcome{}, &Unmet{ObsArchive, t.Node, fmt.Sprintf("%s on the node: sha256 %s, backup was %s", remote, got, want)}
 			}
 			uploaded = true
 		}

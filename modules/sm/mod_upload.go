@@ -45,7 +45,7 @@ func (m Upload) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 	if local, err := fileSHA256(ctx, t.Args["local"]); err != nil {
 		return modules.Outcome{}, fmt.Errorf("%s: artifact %s: %w", t.Node, t.Args["artifact"], err)
 	} else if local != want {
-		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, mismatch(t.Args["local"], want)}
+		return modules.Outcome{}, &Unmet{ObsChecksum, t.Node, mismatch(t.Args["local"], want)}
 	}
 	_, err := r.run(ctx, "mkdir", map[string]string{"path": path.Dir(remote)})
 	dry := errors.Is(err, errDryRun) || isDryRun(conn)
@@ -65,14 +65,14 @@ func (m Upload) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 		return modules.Outcome{}, fmt.Errorf("%s: uploading %s: %w", t.Node, t.Args["artifact"], err)
 	}
 	if !strings.EqualFold(sum, want) {
-		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, mismatch(t.Args["local"]+" as sent", want)}
+		return modules.Outcome{}, &Unmet{ObsChecksum, t.Node, mismatch(t.Args["local"]+" as sent", want)}
 	}
 	got, err := r.remoteSum(ctx, remote)
 	if err != nil {
 		return modules.Outcome{}, err
 	}
 	if got != want {
-		return modules.Outcome{}, &RuleError{RuleArtifactSum, t.Node, mismatch(remote+" on the node", want)}
+		return modules.Outcome{}, &Unmet{ObsChecksum, t.Node, mismatch(remote+" on the node", want)}
 	}
 	done.Summary = fmt.Sprintf("uploaded %s to %s (sha256 %s)", t.Args["artifact"], remote, want)
 	return done, nil

@@ -141,12 +141,12 @@ func TestVerifyCatchesLostData(t *testing.T) {
 	runMod(t, c, "sm.upgrade", modules.Task{To: "10.2.0.1", Args: map[string]string{"media": "/var/tmp/runbook/m.bin", "sha256": sum}})
 	c = conn(t, dir)
 	_, err := runMod(t, c, "sm.verify", modules.Task{To: "10.2.0.1", Args: map[string]string{"release": "10.2.0.1", "expect_users": "10", "expect_digest": before.DataDigest, "poll": "5ms"}})
-	var re *sm.RuleError
-	if !errors.As(err, &re) || re.Rule != sm.RuleVerifyData {
+	var re *sm.Unmet
+	if !errors.As(err, &re) || re.Kind != sm.ObsData {
 		t.Fatalf("missing restore not caught: %v", err)
 	}
 	_, err = runMod(t, c, "sm.verify", modules.Task{Args: map[string]string{"release": "10.2.0.2", "poll": "5ms"}})
-	if !errors.As(err, &re) || re.Rule != sm.RuleVerifyRelease {
+	if !errors.As(err, &re) || re.Kind != sm.ObsRelease {
 		t.Fatalf("wrong release not caught: %v", err)
 	}
 }
@@ -159,8 +159,8 @@ func TestDrainTimeoutNamesCallsActive(t *testing.T) {
 	sim.SetFault(dir, "drain", "slow", 1)
 	c, _ := sim.NewLocalConn(dir, sim.Env{TimeScale: 1}) // drain takes 10 s
 	_, err := runMod(t, c, "sm.drain", modules.Task{Args: map[string]string{"drain_timeout": "30ms", "poll": "5ms"}})
-	var re *sm.RuleError
-	if !errors.As(err, &re) || re.Rule != sm.RuleCallsActive {
+	var re *sm.Unmet
+	if !errors.As(err, &re) || re.Kind != sm.ObsActiveCalls {
 		t.Fatalf("want calls.active, got %v", err)
 	}
 }
@@ -170,8 +170,8 @@ func TestUploadRefusesWrongChecksumAndSkipsPresent(t *testing.T) {
 	local, sum := mediaFile(t, sim.Media{Kind: "release", Product: sim.KindSM, Release: "10.2.0.1"})
 	task := modules.Task{Args: map[string]string{"artifact": "a", "local": local, "remote": "/var/tmp/runbook/a.bin", "sha256": strings.Repeat("ab", 32)}}
 	_, err := runMod(t, c, "sm.upload", task)
-	var re *sm.RuleError
-	if !errors.As(err, &re) || re.Rule != sm.RuleArtifactSum {
+	var re *sm.Unmet
+	if !errors.As(err, &re) || re.Kind != sm.ObsChecksum {
 		t.Fatalf("want artifact.checksum, got %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "root/var/tmp/runbook/a.bin")); err == nil {
