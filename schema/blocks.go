@@ -116,12 +116,18 @@ var SystemManager = &hcl.BodySchema{
 	},
 }
 
-// Cluster is the schema of a cluster block.
-var Cluster = &hcl.BodySchema{
-	Blocks: []hcl.BlockHeaderSchema{
-		{Type: BlockSM, LabelNames: []string{"name"}},
-		{Type: BlockBSM, LabelNames: []string{"name"}},
-	},
+// Cluster is the schema of a cluster block: one node block per kind of the
+// kind table that lives in clusters, so a new kind needs no schema edit.
+var Cluster = &hcl.BodySchema{Blocks: clusterBlocks()}
+
+func clusterBlocks() []hcl.BlockHeaderSchema {
+	var out []hcl.BlockHeaderSchema
+	for _, k := range rollout.Kinds() {
+		if k.Spec().InCluster() {
+			out = append(out, hcl.BlockHeaderSchema{Type: string(k), LabelNames: []string{"name"}})
+		}
+	}
+	return out
 }
 
 // Node is the schema of session_manager and branch_session_manager blocks.
