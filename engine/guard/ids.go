@@ -6,21 +6,33 @@ package guard
 
 // Static (plan-time) rule ids.
 const (
-	PathUnsupported  = "path.unsupported"
-	PathDowngrade    = "path.downgrade"
-	PathMultiHop     = "path.multi_hop"
-	SourceNotLatest  = "source.not_latest"
-	SSPRequired      = "ssp.required"
-	PlatformAVP      = "platform.avp"
-	PlatformAWS      = "platform.aws"
-	ClusterReleases  = "cluster.releases"
-	ClusterUDSSplit  = "cluster.uds_split"
-	ClusterSecondary = "cluster.secondary"
-	ClusterSize      = "cluster.size"
-	OrderSMGRFirst   = "order.smgr_first"
-	BSMAboveCore     = "bsm.above_core"
-	WindowTooShort   = "window.too_short"
-	ArtifactMissing  = "artifact.missing"
+	PathUnsupported = "path.unsupported"
+	// PathUnknownRelease: a target or declared release the catalog does not
+	// know (newer than its data): a newer catalog (--catalog) fixes it.
+	PathUnknownRelease = "path.unknown_release"
+	PathDowngrade      = "path.downgrade"
+	PathMultiHop       = "path.multi_hop"
+	SourceNotLatest    = "source.not_latest"
+	SSPRequired        = "ssp.required"
+	PlatformAVP        = "platform.avp"
+	PlatformAWS        = "platform.aws"
+	ClusterReleases    = "cluster.releases"
+	ClusterUDSSplit    = "cluster.uds_split"
+	ClusterSecondary   = "cluster.secondary"
+	ClusterSize        = "cluster.size"
+	// ClusterNoSecondary: a core SM the plan drains has no secondary, so its
+	// phones lose service while it is drained.
+	ClusterNoSecondary = "cluster.no_secondary"
+	// PolicyParallel: policy.parallel > 1 takes several core SMs out of
+	// service at once, against the vendor's "one at a time".
+	PolicyParallel = "policy.parallel"
+	// CallsPolicy: max_active_calls > 0 lets calls stay on a node while it
+	// changes; they cannot be changed (transfer, hold) and may drop.
+	CallsPolicy     = "calls.policy"
+	OrderSMGRFirst  = "order.smgr_first"
+	BSMAboveCore    = "bsm.above_core"
+	WindowTooShort  = "window.too_short"
+	ArtifactMissing = "artifact.missing"
 	// PlanCycle is not a vendor rule: user step dependencies formed a cycle.
 	PlanCycle = "plan.cycle"
 )
@@ -65,21 +77,25 @@ const (
 // Static maps every plan-time rule to its default severity. path.multi_hop
 // becomes an error when policy.multi_hop is false; the planner decides that.
 var Static = map[string]Severity{
-	PathUnsupported:  Error,
-	PathDowngrade:    Error,
-	PathMultiHop:     Warning,
-	SourceNotLatest:  Warning,
-	SSPRequired:      Warning,
-	PlatformAVP:      Error,
-	PlatformAWS:      Error,
-	ClusterReleases:  Error,
-	ClusterUDSSplit:  Warning,
-	ClusterSecondary: Error,
-	ClusterSize:      Error,
-	OrderSMGRFirst:   Error,
-	BSMAboveCore:     Error,
-	WindowTooShort:   Error,
-	ArtifactMissing:  Warning,
-	RollbackMedia:    Error,
-	PlanCycle:        Error,
+	PathUnsupported:    Error,
+	PathUnknownRelease: Error,
+	ClusterNoSecondary: Warning,
+	PolicyParallel:     Warning,
+	CallsPolicy:        Warning,
+	PathDowngrade:      Error,
+	PathMultiHop:       Warning,
+	SourceNotLatest:    Warning,
+	SSPRequired:        Warning,
+	PlatformAVP:        Error,
+	PlatformAWS:        Error,
+	ClusterReleases:    Error,
+	ClusterUDSSplit:    Warning,
+	ClusterSecondary:   Error,
+	ClusterSize:        Error,
+	OrderSMGRFirst:     Error,
+	BSMAboveCore:       Error,
+	WindowTooShort:     Error,
+	ArtifactMissing:    Warning,
+	RollbackMedia:      Error,
+	PlanCycle:          Error,
 }
