@@ -80,7 +80,7 @@ type Window struct {
 type Policy struct {
 	MaxActiveCalls int           // default 0
 	DrainTimeout   time.Duration // default 30m
-	Parallel       int           // default 4
+	Parallel       int           // core SMs out of service at once, enterprise-wide; default 1
 	OnFailure      string        // halt | rollback; default halt
 	MultiHop       bool          // default true
 	Method         string        // backup_restore | data_migration; default backup_restore
@@ -88,6 +88,9 @@ type Policy struct {
 	// Durations overrides the catalog's estimated phase durations, by phase name.
 	Durations map[string]time.Duration
 	Range     hcl.Range
+	// Attrs holds the range of each policy attribute that was set, for the
+	// static guards that point at one (policy.parallel, calls.policy).
+	Attrs map[string]hcl.Range
 }
 
 // Variable is a declared input variable after -var, -var-file and environment.

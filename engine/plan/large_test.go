@@ -75,9 +75,9 @@ func TestManyClassesStaySmall(t *testing.T) {
 	smgr(c, "10.2.0.1")
 	cl := addCluster(c, "big")
 	for i := 0; i < 28; i++ {
-		rel := fmt.Sprintf("8.1.%d.%d", i%4, i)
+		rel := fmt.Sprintf("8.1.%d.%d", i%3, i)
 		if i%2 == 1 {
-			rel = fmt.Sprintf("7.0.1.%d", i)
+			rel = fmt.Sprintf("7.0.0.%d", i)
 		}
 		sm(cl, fmt.Sprintf("sm%02d", i), rel, i%3-1)
 	}

@@ -92,13 +92,11 @@ func (b *builder) checkSecondaries() {
 			msg = fmt.Sprintf("%s names itself as its secondary", ns.n.Name)
 		case !other.isCore():
 			msg = fmt.Sprintf("%s names %s as its secondary, but a %s cannot serve its phones", ns.n.Name, sec, other.n.Kind)
-		case other.n.Cluster != ns.n.Cluster:
-			msg = fmt.Sprintf("%s names %s as its secondary, but %s is in cluster %s, not %s", ns.n.Name, sec, sec, other.n.Cluster, ns.n.Cluster)
 		default:
 			continue
 		}
 		b.addGuard(guard.ClusterSecondary, ns.n.Name, ns.attr("secondary"), msg,
-			"The secondary must be another core session_manager of the same cluster: the SM that serves this node's phones while it is down.")
+			"The secondary must be another core session_manager of the manifest (any cluster): the SM that serves this node's phones while it is down.")
 	}
 }
 
@@ -112,7 +110,7 @@ func (b *builder) checkClusterSize() {
 		count++
 		if limit > 0 && count == limit+1 {
 			b.addGuard(guard.ClusterSize, ns.n.Name, ns.n.Range,
-				"more than %d core Session Manager instances in one manifest (%s is number %d)",
+				"more than %d core Session Manager instances in the enterprise (%s is number %d, counting every cluster)",
 				"One System Manager manages at most this many Session Managers (catalog rules.cluster_size); split the fleet into one manifest per enterprise.",
 				limit, ns.n.Name, count)
 		}
