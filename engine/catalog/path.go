@@ -275,6 +275,20 @@ func (p *Product) lineNames() []string {
 	return out
 }
 
+// HopsFrom returns the lines a product's hops from line lead to, in catalog
+// order (nil for an unknown product or line).
+func (c *Catalog) HopsFrom(product, line string) []string {
+	p := c.Products[product]
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, h := range p.hopsFrom(line) {
+		out = append(out, h.To)
+	}
+	return out
+}
+
 func (c *Catalog) hopList(product, line string) string {
 	var out []string
 	for _, h := range c.Products[product].hopsFrom(line) {

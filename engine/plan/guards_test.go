@@ -120,7 +120,8 @@ func TestStaticGuards(t *testing.T) {
 func TestNoGuardOnCleanPlan(t *testing.T) {
 	c := newConfig("10.2.0.1")
 	cl := addCluster(c, "core")
-	sm(cl, "sm-a", "10.1.3.0", 99)
+	sm(cl, "sm-a", "10.1.3.0", 99).Secondary = "sm-b"
+	sm(cl, "sm-b", "10.1.3.0", 99).Secondary = "sm-a"
 	c.Artifacts = []*eval.Artifact{{Name: "sm", Kind: "release", Product: "session_manager", Release: "10.2.0.1", File: "media/SM-10.2.0.1.bin", SHA256: "abc"}}
 	_, diags := compile(t, c)
 	if len(diags) != 0 {

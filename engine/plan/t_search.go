@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/runbook-dev/runbook/engine/catalog"
 	"github.com/runbook-dev/runbook/engine/guard"
 )
 
@@ -122,6 +123,51 @@ func (b *builder) refusal(s *searcher) (msg, node string, rng hcl.Range) {
 	return msg, node, rng
 }
 
+// multiHopWhy says, for every release a node's path passes through on the
+// way to another line, why it is there: the path rule (the catalog has no
+// direct hop, so even the shortest path goes through it) or the line rule /
+// order rules (the order search chose a longer path because no order keeps
+// the rules with the shortest one).
+func (b *builder) multiHopWhy(ns *nodeState) string {
+	chosen := ns.cands[ns.chosen].path
+	shortest := ns.cands[0].path
+	onShortest := map[string]bool{}
+	for _, st := range shortest.Steps {
+		onShortest[st.To] = true
+	}
+	var why []string
+	for _, st := range chosen.Steps {
+		if st.Patch || st.To == ns.target {
+			continue
+		}
+		if onShortest[st.To] {
+			from := catalog.LineOf(st.From)
+			for _, s0 := range shortest.Steps {
+				if s0.To == st.To {
+					from = catalog.LineOf(s0.From)
+				}
+			}
+			why = append(why, fmt.Sprintf("%s: path rule: the catalog has no hop from %s to %s (from %s it supports: %s).",
+				st.To, from, catalog.LineOf(ns.target), from, lineList(b.cat.HopsFrom(ns.product, from))))
+			continue
+		}
+		short := strings.Join(shortest.Releases(ns.release), " -> ")
+		if b.altWhy == "order" {
+			why = append(why, fmt.Sprintf("%s: order rules: with every node on its shortest path (here %s) no order upgrades System Manager before the SMs that need it and after the SSP passes it needs.", st.To, short))
+		} else {
+			why = append(why, fmt.Sprintf("%s: line rule: with every node on its shortest path (here %s) no order keeps at most %d release lines among the enterprise's core SMs.", st.To, short, b.cat.Rules.MaxLines))
+		}
+	}
+	return strings.Join(why, " ")
+}
+
+func lineList(lines []string) string {
+	if len(lines) == 0 {
+		return "none"
+	}
+	return strings.Join(lines, ", ")
+}
+
 // pathVerdicts reports path.multi_hop, source.not_latest and ssp.required
 // for the node's chosen path.
 func (b *builder) pathVerdicts(ns *nodeState) {
@@ -138,7 +184,8 @@ func (b *builder) pathVerdicts(ns *nodeState) {
 			hint = "policy.multi_hop is false: set it to true, or choose an intermediate target for this change."
 		}
 		b.addGuardSev(guard.PathMultiHop, sev, name, ns.attr("release"),
-			fmt.Sprintf("%s: intermediate hops inserted: %s", name, strings.Join(c.path.Releases(ns.release), " -> ")), hint)
+			fmt.Sprintf("%s: intermediate hops inserted: %s", name, strings.Join(c.path.Releases(ns.release), " -> ")),
+			b.multiHopWhy(ns)+" "+hint)
 	}
 	if len(c.path.Steps) > 0 && c.path.Steps[0].Inserted {
 		b.addGuard(guard.SourceNotLatest, name, ns.attr("release"),
