@@ -77,7 +77,8 @@ func RuleOf(d *hcl.Diagnostic) string {
 
 // Consolidate folds, for text output, the warnings of one rule on several
 // nodes into the first of them, whose detail then names the first few nodes
-// and the count (as Terraform's "and N more similar warnings"): a large
+// and the count (as Terraform's "and N more similar warnings"), when each of
+// them is about another node: a large
 // enterprise would otherwise print thousands of lines. Errors, and
 // diagnostics that are not node verdicts, are kept as they are. The plan
 // document (--json) keeps every diagnostic: use Consolidate only to print.
@@ -88,11 +89,22 @@ func Consolidate(diags hcl.Diagnostics, few int) hcl.Diagnostics {
 			nodes[v.Rule] = append(nodes[v.Rule], v.Node)
 		}
 	}
+	// A rule folds when its verdicts are about distinct nodes, one each
+	// (artifact.missing, one verdict per medium, does not).
+	distinct := map[string]bool{}
+	for rule, names := range nodes {
+		seen := map[string]bool{}
+		distinct[rule] = true
+		for _, n := range names {
+			distinct[rule] = distinct[rule] && !seen[n]
+			seen[n] = true
+		}
+	}
 	out := make(hcl.Diagnostics, 0, len(diags))
 	done := map[string]bool{}
 	for _, d := range diags {
 		v, ok := foldable(d)
-		if !ok || len(nodes[v.Rule]) < 2 {
+		if !ok || len(nodes[v.Rule]) < 2 || !distinct[v.Rule] {
 			out = append(out, d)
 			continue
 		}

@@ -56,3 +56,15 @@ func TestConsolidateFoldsOneRulesWarnings(t *testing.T) {
 		t.Fatalf("errors must each be printed")
 	}
 }
+
+// artifact.missing is one verdict per medium, several naming the same node:
+// each medium stays listed.
+func TestConsolidateKeepsPerMediumWarnings(t *testing.T) {
+	ds := hcl.Diagnostics{
+		guardDiag(guard.ArtifactMissing, guard.Warning, "a", nil, "release media", ""),
+		guardDiag(guard.ArtifactMissing, guard.Warning, "a", nil, "ssp media", ""),
+	}
+	if len(Consolidate(ds, 5)) != 2 {
+		t.Fatal("per-medium warnings folded")
+	}
+}

@@ -255,4 +255,3 @@ func TestNoSecondaryAndCallsPolicy(t *testing.T) {
 		t.Fatalf("nothing drained, yet %v", rules(diags))
 	}
 }
-

@@ -43,54 +43,6 @@ func (b *builder) edgesTransform() {
 	}
 }
 
-// groups splits the enterprise's sequence into drained windows that may
-// overlap.
-func (b *builder) groups() [][]move {
-	rel := map[*nodeState]string{}
-	coreLines := func() map[string]bool {
-		set := map[string]bool{}
-		for _, ns := range b.nodes {
-			if !ns.isCore() {
-				continue
-			}
-			r := ns.release
-			if v, ok := rel[ns]; ok {
-				r = v
-			}
-			set[catalog.LineOf(r)] = true
-		}
-		return set
-	}
-	pol := b.cfg.Runbook.Policy
-	branchLimit, coreLimit := max(pol.BranchParallel, 1), max(pol.Parallel, 1)
-	var out [][]move
-	var before map[string]bool
-	for i, m := range b.seq {
-		u := m.node.units()[m.unit]
-		if n := len(out); n > 0 && !b.smgrBefore[i] && b.mayJoin(out[n-1], m, branchLimit, coreLimit) {
-			old, had := rel[m.node]
-			rel[m.node] = u.to
-			union := coreLines()
-			for l := range before {
-				union[l] = true
-			}
-			if len(union) <= b.cat.Rules.MaxLines {
-				out[n-1] = append(out[n-1], m)
-				continue
-			}
-			if had {
-				rel[m.node] = old
-			} else {
-				delete(rel, m.node)
-			}
-		}
-		before = coreLines()
-		rel[m.node] = u.to
-		out = append(out, []move{m})
-	}
-	return out
-}
-
 // mayJoin says whether m may share the drained window of group g: same kind
 // (never a BSM with a core SM), under the kind's limit, not the same node,
 // and for core SMs never a node together with its secondary.
