@@ -80,6 +80,11 @@ func buildTrie(start string, rootOK bool, hasSSP func(release string) bool, cand
 			t.nodes[cur].terminal = ci
 		}
 	}
+	if len(cands) == 0 {
+		// A node without a path (its verdict is reported) stays where it
+		// is: done as it stands, so the others can still be ordered.
+		t.nodes[0].terminal = 0
+	}
 	var mark func(i int) bool
 	mark = func(i int) bool {
 		for _, e := range t.nodes[i].children {
@@ -156,7 +161,9 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 		var deps []int
 		if ns.isBSM() {
 			for _, j := range s.core {
-				if nodes[j].n.Cluster == ns.n.Cluster {
+				// A core SM without a path has its own verdict and stays
+				// put: it must not hold its branches in the order.
+				if nodes[j].n.Cluster == ns.n.Cluster && !nodes[j].failed {
 					deps = append(deps, j)
 				}
 			}

@@ -38,6 +38,22 @@ func (b *builder) search(nodes []*nodeState, failed bool) {
 		attempts = nil
 	}
 	var refused *searcher
+	if !failed {
+		// The line rule reads only the core SMs: when they alone cannot keep
+		// it, with any order and any alternative path, nothing else can.
+		// This settles most refusals without searching the BSMs' and System
+		// Manager's moves as well.
+		var cores []*nodeState
+		for _, ns := range nodes {
+			if ns.isCore() {
+				cores = append(cores, ns)
+			}
+		}
+		pre := b.newSearcher(cores, searchMode{lines: true, alternatives: true})
+		if !pre.run() && !pre.aborted {
+			refused, attempts = pre, nil
+		}
+	}
 	for k, m := range attempts {
 		s := b.newSearcher(nodes, m)
 		if s.run() {
