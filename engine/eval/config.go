@@ -153,15 +153,18 @@ const (
 
 // Node is one SM, BSM or SMGR.
 type Node struct {
-	Name       string
-	Kind       string // KindSM | KindBSM | KindSMGR
-	Cluster    string // "smgr" for the System Manager
-	Host       string
-	Port       int    // 0: the connection's port
-	Release    string // declared current release
-	SSP        int    // declared SSP level; -1 when not declared
-	Platform   string // "" when not declared
-	Secondary  string // name of the SM that serves this node's phones while it is down
+	Name      string
+	Kind      string // KindSM | KindBSM | KindSMGR
+	Cluster   string // "smgr" for the System Manager
+	Host      string
+	Port      int    // 0: the connection's port
+	Release   string // declared current release
+	SSP       int    // declared SSP level; -1 when not declared
+	Platform  string // "" when not declared
+	Secondary string // name of the SM that serves this node's phones while it is down
+	// Core names the core SMs a BSM registers with (at most two, any
+	// cluster); nil means the core SMs of its cluster. BSMs only.
+	Core       []string
 	Connection string // connection block name; "" means "default"
 	Target     string // "" means the runbook target (for SMGR: the runbook target when SMs need it)
 	Range      hcl.Range

@@ -28,9 +28,14 @@ const (
 	PolicyParallel = "policy.parallel"
 	// CallsPolicy: max_active_calls > 0 lets calls stay on a node while it
 	// changes; they cannot be changed (transfer, hold) and may drop.
-	CallsPolicy     = "calls.policy"
-	OrderSMGRFirst  = "order.smgr_first"
-	BSMAboveCore    = "bsm.above_core"
+	CallsPolicy    = "calls.policy"
+	OrderSMGRFirst = "order.smgr_first"
+	BSMAboveCore   = "bsm.above_core"
+	// BSMCore: a BSM's core names an unknown node, a node that is not a
+	// core SM, or more than two.
+	BSMCore = "bsm.core"
+	// BSMLevel: a BSM ends below its core SMs' release (pinned).
+	BSMLevel        = "bsm.level"
 	WindowTooShort  = "window.too_short"
 	ArtifactMissing = "artifact.missing"
 	// PlanCycle is not a vendor rule: user step dependencies formed a cycle.
@@ -94,6 +99,8 @@ var Static = map[string]Severity{
 	ClusterSize:        Error,
 	OrderSMGRFirst:     Error,
 	BSMAboveCore:       Error,
+	BSMCore:            Error,
+	BSMLevel:           Warning,
 	WindowTooShort:     Error,
 	ArtifactMissing:    Warning,
 	RollbackMedia:      Error,

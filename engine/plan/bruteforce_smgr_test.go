@@ -19,7 +19,8 @@ import (
 // started on smgr_ssp_from or later to carry the latest SSP of the release
 // it is on; a hop that requires the SSP needs it; an SSP pass may be
 // installed on any release that has one; at most max_lines lines among the
-// core SMs of all clusters; BSMs follow the core SMs of their cluster per line; a node takes at most one SSP pass (the plan's
+// core SMs of all clusters; a BSM crosses lines only once the core SMs of its
+// cluster reached its target, and patches only on their line; a node takes at most one SSP pass (the plan's
 // contract: the SSP pass is hop 0).
 func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) bool {
 	var all []*eval.Node
@@ -134,7 +135,8 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 				if nd.bsm {
 					blocked := false
 					for j, o := range ns {
-						if !o.bsm && o.cluster == nd.cluster && catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(h.To)) < 0 {
+						if !o.bsm && o.cluster == nd.cluster && (catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(h.To)) < 0 ||
+							(!h.Patch && catalog.Compare(rel(s, j), c.Runbook.Target) < 0)) {
 							blocked = true
 						}
 					}

@@ -14,8 +14,8 @@ import (
 // feasible decides by exhaustive search, independently of the planner,
 // whether an enterprise without SMGR can reach its targets while at most
 // max_lines lines coexist among the core SMs of all clusters together (BSMs
-// do not count) and no BSM moves to a line the core SMs of its cluster have
-// not reached. Every node may take any supported path (up to altExtra extra
+// do not count), no BSM crosses to another line before the core SMs of its
+// cluster reached its target, and no BSM patches ahead of their line. Every node may take any supported path (up to altExtra extra
 // cross-line hops); SSP passes change no line and so do not matter here.
 func feasible(cat *catalog.Catalog, c *eval.Config, target string) bool {
 	type nodePaths struct {
@@ -100,7 +100,8 @@ func feasible(cat *catalog.Catalog, c *eval.Config, target string) bool {
 				if n.bsm {
 					ok := true
 					for j, o := range ns {
-						if !o.bsm && o.cluster == n.cluster && catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(to)) < 0 {
+						cross := catalog.LineOf(p[pos]) != catalog.LineOf(to)
+						if !o.bsm && o.cluster == n.cluster && (catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(to)) < 0 || (cross && catalog.Compare(rel(s, j), target) < 0)) {
 							ok = false
 						}
 					}

@@ -57,6 +57,9 @@ type nodeState struct {
 	release string // current release (declared, or from facts)
 	ssp     int    // current SSP level, -1 unknown
 	target  string
+	// cores are, for a BSM, the core SMs it registers with: its core
+	// attribute, else the core SMs of its cluster.
+	cores []*nodeState
 	// failed is true when the node's path could not be planned; it keeps its
 	// release and gets no steps.
 	failed bool

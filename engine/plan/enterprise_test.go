@@ -255,3 +255,33 @@ func TestNoSecondaryAndCallsPolicy(t *testing.T) {
 		t.Fatalf("nothing drained, yet %v", rules(diags))
 	}
 }
+
+// A BSM in a branch-only cluster names its core SMs in another cluster: it
+// changes only after they reached its target, the plan document lists its
+// core, and a default BSM lists its cluster's core SMs.
+func TestBSMCoreLinksAcrossClusters(t *testing.T) {
+	c := newConfig("10.2.0.1")
+	c.Runbook.Policy.BranchParallel = 4
+	hq, br := addCluster(c, "hq"), addCluster(c, "branches")
+	sm(hq, "sm-a", "10.1.3.0", 99).Secondary = "sm-b"
+	sm(hq, "sm-b", "10.1.3.0", 99).Secondary = "sm-a"
+	bsm(br, "bsm-x", "10.1.3.0", 99).Core = []string{"sm-a", "sm-b"}
+	bsm(hq, "bsm-y", "10.1.3.0", 99)
+	p, diags := compile(t, c)
+	if diags.HasErrors() {
+		t.Fatalf("refused: %v", diags)
+	}
+	for _, n := range p.Nodes {
+		if (n.Name == "bsm-x" || n.Name == "bsm-y") && strings.Join(n.Core, ",") != "sm-a,sm-b" {
+			t.Errorf("%s core %v, want sm-a,sm-b", n.Name, n.Core)
+		}
+	}
+	for _, core := range []string{"hq/sm-a/1/upgrade", "hq/sm-b/1/upgrade"} {
+		if !reaches(p, core, "branches/bsm-x/1/upgrade") {
+			t.Fatalf("bsm-x changes before %s:\n%s", core, dump(p))
+		}
+	}
+	if err := checkInvariants(c, catalog.Default(), p); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -66,6 +66,17 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 		lvl, ok := cat.LatestSSP(prod, n.Release)
 		sspOK[n.Name] = !ok || n.SSP >= lvl
 	}
+	coreOf, target := map[string][]string{}, map[string]string{}
+	for _, n := range p.Nodes {
+		coreOf[n.Name], target[n.Name] = n.Core, n.Target
+		if n.Kind == eval.KindBSM && n.Core == nil {
+			for _, o := range p.Nodes {
+				if o.Kind == eval.KindSM && o.Cluster == n.Cluster {
+					return fmt.Errorf("BSM %s lists no core SM, though %s is in its cluster", n.Name, o.Name)
+				}
+			}
+		}
+	}
 	secondary := map[string]string{}
 	for _, n := range c.AllNodes() {
 		secondary[n.Name] = n.Secondary
@@ -107,8 +118,12 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 					return fmt.Errorf("%s: hop to %s while SMGR is on %s", id, to, rel[smgrName])
 				}
 				if kind[n] == eval.KindBSM {
-					for _, o := range members[cluster[n]] {
-						if kind[o] == eval.KindSM && catalog.CompareLines(catalog.LineOf(rel[o]), catalog.LineOf(to)) < 0 {
+					// A BSM crosses lines only once its core SMs (the plan
+					// document's core) reached its target; a patch waits
+					// for them to be on its line.
+					cross := catalog.LineOf(s.Hop.From) != catalog.LineOf(to)
+					for _, o := range coreOf[n] {
+						if catalog.CompareLines(catalog.LineOf(rel[o]), catalog.LineOf(to)) < 0 || (cross && catalog.Compare(rel[o], target[n]) < 0) {
 							return fmt.Errorf("%s: BSM goes to %s while core %s is on %s", id, to, o, rel[o])
 						}
 					}
@@ -141,8 +156,8 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 				core++
 			case eval.KindBSM:
 				branch++
-				for _, m := range members[cluster[o.Name]] {
-					if kind[m] == eval.KindSM && oos[m] {
+				for _, m := range coreOf[o.Name] {
+					if oos[m] {
 						return fmt.Errorf("after %s: BSM %s and its core SM %s are both out of service", id, o.Name, m)
 					}
 				}

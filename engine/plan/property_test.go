@@ -21,7 +21,8 @@ var (
 
 // randomFleet builds a random enterprise: 1–3 clusters of 1–6 SMs and 0–3
 // BSMs on releases across lines, random SSP, platforms and secondaries (any
-// core SM of the enterprise, mostly of the same cluster), random parallel
+// core SM of the enterprise, mostly of the same cluster), BSM core links
+// (mostly the default, sometimes one or two core SMs anywhere), random parallel
 // and branch_parallel, and an SMGR most of the time. The enterprise usually
 // runs one or two lines, so that the enterprise-wide line rule leaves
 // plans to check; BSMs mostly start where some core SM starts, as real
@@ -86,6 +87,17 @@ func randomFleet(r *rand.Rand, maxClusters int) *eval.Config {
 			}
 		}
 		cores = append(cores, cl.Nodes[:nSM]...)
+	}
+	// Some BSMs name their core SMs (one or two, any cluster).
+	for _, cl := range c.Clusters {
+		for _, n := range cl.Nodes {
+			if n.Kind == eval.KindBSM && r.Intn(3) == 0 {
+				n.Core = []string{cores[r.Intn(len(cores))].Name}
+				if o := cores[r.Intn(len(cores))].Name; r.Intn(2) == 0 && o != n.Core[0] {
+					n.Core = append(n.Core, o)
+				}
+			}
+		}
 	}
 	// Some secondaries in another cluster (split sites).
 	for _, n := range cores {

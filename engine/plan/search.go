@@ -144,28 +144,37 @@ type lineViolation struct {
 func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 	s := &searcher{b: b, mode: mode, nodes: nodes, dead: map[string]bool{}, maxL: b.cat.Rules.MaxLines, sspHop: -1}
 	classes := map[string]int{}
-	// A core SM that a BSM depends on is told apart by its cluster: the
-	// BSM rule reads it. BSMs are told apart by cluster for the same reason.
-	withBSM := map[string]bool{}
-	for _, ns := range nodes {
-		if ns.isBSM() {
-			withBSM[ns.n.Cluster] = true
-		}
-	}
+	// The BSM rule reads a BSM's core SMs: BSMs are told apart by their core
+	// set, and a core SM by the core sets it is in.
+	index := map[*nodeState]int{}
 	for i, ns := range nodes {
+		index[ns] = i
 		if ns.isCore() {
 			s.core = append(s.core, i)
 		}
 	}
+	coreSet := map[*nodeState]string{}
+	inSets := map[*nodeState]string{}
+	for _, ns := range nodes {
+		var names []string
+		for _, c := range ns.cores {
+			names = append(names, c.n.Name)
+		}
+		sort.Strings(names)
+		coreSet[ns] = strings.Join(names, ",")
+		for _, c := range ns.cores {
+			if !strings.Contains(inSets[c], "["+coreSet[ns]+"]") {
+				inSets[c] += "[" + coreSet[ns] + "]"
+			}
+		}
+	}
 	for _, ns := range nodes {
 		var deps []int
-		if ns.isBSM() {
-			for _, j := range s.core {
-				// A core SM without a path has its own verdict and stays
-				// put: it must not hold its branches in the order.
-				if nodes[j].n.Cluster == ns.n.Cluster && !nodes[j].failed {
-					deps = append(deps, j)
-				}
+		for _, c := range ns.cores {
+			// A core SM without a path has its own verdict and stays put:
+			// it must not hold its branches in the order.
+			if j, ok := index[c]; ok && !c.failed {
+				deps = append(deps, j)
 			}
 		}
 		s.coreOf = append(s.coreOf, deps)
@@ -176,10 +185,7 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 		hasSSP := func(r string) bool { _, ok := b.cat.LatestSSP(ns.product, r); return ok }
 		t := buildTrie(ns.release, b.sspSatisfied(ns, ns.release), hasSSP, cands, mode.alternatives)
 		var key strings.Builder
-		key.WriteString(ns.n.Kind + "|" + ns.release + "|")
-		if withBSM[ns.n.Cluster] {
-			key.WriteString(ns.n.Cluster + "|")
-		}
+		key.WriteString(ns.n.Kind + "|" + ns.release + "|" + ns.target + "|" + coreSet[ns] + "|" + inSets[ns] + "|")
 		for ci, c := range cands {
 			if ci > 0 && !mode.alternatives {
 				break

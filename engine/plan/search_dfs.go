@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/runbook-dev/runbook/engine/catalog"
+
 // run searches; ok is false when no sequence exists (or the budget ran out:
 // see aborted).
 func (s *searcher) run() bool {
@@ -108,11 +110,13 @@ func (s *searcher) allowed(i int, u unit) bool {
 	if s.smgrU != nil && s.smgrLineKey() < toKey {
 		return false
 	}
-	// Core before BSM: a BSM moves to a line only once every core SM it
-	// depends on is on that line or newer (bsm.above_core checks the targets).
+	// Core before BSM: a BSM crosses to another line only once its core
+	// SMs have reached its target, and a patch hop waits for them to be on
+	// its line (bsm.above_core checks the targets).
 	if s.mode.bsm && ns.isBSM() {
 		for _, j := range s.coreOf[i] {
-			if s.tries[j].nodes[s.pos[j]].lineKey < toKey {
+			at := s.tries[j].nodes[s.pos[j]]
+			if at.lineKey < toKey || (!u.patch && catalog.Compare(at.release, ns.target) < 0) {
 				return false
 			}
 		}

@@ -93,7 +93,7 @@ func (g *grouper) mayTake(rem []move, taken map[int]bool, group []move, k int) b
 	}
 	// Every interleaving of the window shows a subset of the lines before
 	// and after it; a BSM's core SMs do not move inside a BSM window.
-	if m.node.isBSM() && !g.bsmMayMove(state, m) {
+	if m.node.isBSM() && !m.node.units()[m.unit].ssp && !g.bsmMayMove(state, m) {
 		return false
 	}
 	union := g.coreLines(state)
@@ -112,7 +112,7 @@ func (g *grouper) mayTake(rem []move, taken map[int]bool, group []move, k int) b
 		if taken[j] || j == k {
 			continue
 		}
-		if o.node.isBSM() && !g.bsmMayMove(state, o) {
+		if o.node.isBSM() && !o.node.units()[o.unit].ssp && !g.bsmMayMove(state, o) {
 			return false
 		}
 		state[o.node] = g.to(o)
@@ -133,12 +133,16 @@ func (g *grouper) coreLines(state map[*nodeState]string) map[string]bool {
 	return set
 }
 
-// bsmMayMove: a BSM moves to a line only once the core SMs of its cluster
-// are on it or newer.
+// bsmMayMove: a BSM crosses to another line only once its core SMs have
+// reached its target, and patches only once they are on its line.
 func (g *grouper) bsmMayMove(state map[*nodeState]string, m move) bool {
-	to := catalog.LineOf(g.to(m))
-	for _, c := range g.cores[m.node.n.Cluster] {
-		if catalog.CompareLines(catalog.LineOf(state[c]), to) < 0 {
+	u := m.node.units()[m.unit]
+	to := catalog.LineOf(u.to)
+	for _, c := range m.node.cores {
+		if c.failed {
+			continue
+		}
+		if catalog.CompareLines(catalog.LineOf(state[c]), to) < 0 || (!u.patch && !u.ssp && catalog.Compare(state[c], m.node.target) < 0) {
 			return false
 		}
 	}
