@@ -16,6 +16,8 @@
 # - SMs move from 8.1 to 10.2 in hq and in the plant: User Data Storage, one
 #   ring across the enterprise, shows failed until all are done
 #   (cluster.uds_split): finish them in one window.
+# - bsm-austin registers with sm-hq-1 and sm-plant-2 (core): it goes to
+#   10.2 only after both are there, and never while one is out of service.
 # - parallel = 2: up to two core SMs out of service at once, never a node
 #   with its secondary (policy.parallel says it is against the vendor's
 #   advice).
@@ -113,6 +115,7 @@ cluster "hq" {
     release  = "8.1.3.8"
     ssp      = 38
     platform = "kvm"
+    core     = ["sm-hq-1", "sm-plant-2"] # the core SMs it registers with, any cluster
   }
 }
 
