@@ -30,9 +30,11 @@
 //     under one System Manager, so one order search covers every cluster.
 //     Only core SMs count for the line rule (BSMs are not in the data
 //     replication ring).
-//   - Core before BSM is kept per line: a BSM moves to a line only once every
-//     core SM of its cluster is on that line or newer; bsm.above_core checks
-//     the final targets release by release.
+//   - Core before BSM: a BSM crosses to another line only once every core SM
+//     it registers with (core, else its cluster's) reached the BSM's target,
+//     and patches only on their line; bsm.above_core checks the final
+//     targets release by release. SSP passes are exempt: rule 1 needs them
+//     before System Manager, which the core SMs' hops wait for.
 //   - A secondary may be any other core SM, in any cluster. With parallel = 1
 //     rule 4 follows from rule 3; with more, a drained window never holds a
 //     node and its secondary.

@@ -13,8 +13,9 @@ import (
 // drained window each) for the whole enterprise that takes every node to its
 // target while the rules hold at every point: at most max_lines release lines
 // among the core SMs of every cluster together (BSMs are not in the data
-// replication ring and do not count), a BSM never moves to a line before the
-// core SMs it registers with, an SM/BSM hop waits for SMGR to reach its line,
+// replication ring and do not count), a BSM crosses to another line only
+// after the core SMs it registers with reached its target (and patches only
+// on their line), an SM/BSM hop waits for SMGR to reach its line,
 // and SMGR's hop into smgr_ssp_target waits for the SSP pass of every node
 // that needs one (SMGR's hops are moves of the search too).
 //

@@ -11,7 +11,8 @@ import (
 //     kind share a window when nothing the rules forbid can happen in any
 //     interleaving of them: BSM units up to policy.branch_parallel, core SM
 //     units up to policy.parallel (never a node with its secondary), and no
-//     interleaving may show more than max_lines lines among the core SMs; a
+//     interleaving may break the line or core-before-branch rules (see
+//     t_groups.go); a
 //     unit's drain waits for the undrain of every unit of the group before;
 //   - an SM/BSM hop waits for the SMGR hop that brings SMGR to its line;
 //   - SMGR's hop into smgr_ssp_target waits for the SSP passes of rule 1;
