@@ -85,7 +85,7 @@ func (b *builder) udsSplit() {
 	}
 	b.addGuard(guard.ClusterUDSSplit, movers[0].n.Name, b.targetRange(movers[0]),
 		"the plan moves %d core SM(s) (%s) from 7.x/8.x to %s: the enterprise's User Data Storage shows failed until every core SM is on one side",
-		"User Data Storage replicates across every core SM of the enterprise, whatever its cluster. Finish all of them in one window; the plan keeps their hops together.",
+		"User Data Storage replicates across every core SM of the enterprise, whatever its cluster. Plan all of them into one maintenance window.",
 		len(movers), strings.Join(names, ", "), to)
 }
 
