@@ -130,12 +130,13 @@ func clusterBlocks() []hcl.BlockHeaderSchema {
 	return out
 }
 
-// Node is the schema of session_manager and branch_session_manager blocks.
+// Node is the schema of session_manager and branch_session_manager blocks
+// (core, the core SMs a branch registers with, is for branches only).
 var Node = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "host", Required: true}, {Name: "release", Required: true}, {Name: "ssp"},
 		{Name: "platform"}, {Name: "secondary"}, {Name: "port"}, {Name: "connection"},
-		{Name: "target"},
+		{Name: "target"}, {Name: "core"},
 	},
 }
 

@@ -17,7 +17,7 @@
 
 rules {
   cluster_size    = 28     # core SM instances under one System Manager [doc]
-  max_lines       = 2      # release lines in one cluster at any moment [doc]
+  max_lines       = 2      # release lines among the enterprise's core SMs at any moment [doc]
   smgr_ssp_target = "10.2" # SMGR to this line waits for the latest SSP ... [doc]
   smgr_ssp_from   = "8.1"  # ... on every SM/BSM of this line and later [doc]
   uds_split_to    = "10.2" # SMs moving from 7.x/8.x to this line split UDS [doc]
@@ -25,6 +25,8 @@ rules {
 }
 
 # Platforms that stop being supported at some line, with the guard that says so.
+# software_only_from: from that line on, a node declared on the platform runs
+# the software-only offer there and is accepted.
 platform "avp" {
   rule = "platform.avp"
   hint = "AVP is not supported from 10.1: migrate the node to Avaya Solutions Platform 130 (Release 5.1) first, then set platform = \"asp130\"."
@@ -32,9 +34,24 @@ platform "avp" {
 platform "aws" {
   rule = "platform.aws"
   hint = "AWS is not offered from 10.1: move the node to the software-only offer first, then set platform = \"software_only\"."
+  # A node already on 10.1 or later on AWS IaaS runs the software-only offer:
+  # it is a documented source of 10.2 and is accepted. [doc]
+  software_only_from = "10.1"
 }
 
 product "session_manager" {
+  line "6.0" {
+    latest    = "6.0.2.0" # [assume]
+    platforms = ["vmware", "appliance"]
+  }
+  line "6.1" {
+    latest    = "6.1.3.0" # [assume]
+    platforms = ["vmware", "appliance"]
+  }
+  line "6.2" {
+    latest    = "6.2.4.0" # [assume]
+    platforms = ["vmware", "appliance"]
+  }
   line "6.3" {
     latest    = "6.3.22.0" # [assume]
     platforms = ["vmware", "appliance"]
@@ -88,7 +105,10 @@ product "session_manager" {
     requires_ssp    = true
   }
   hop "7.0" "10.1" {} # 7.0.x goes through 10.1.x [doc]
-  hop "6.3" "8.1" {}  # 6.x to 8.1.x first [doc]
+  hop "6.0" "8.1" {}  # 6.x to 8.1.x first, never direct [doc]
+  hop "6.1" "8.1" {}  # [doc]
+  hop "6.2" "8.1" {}  # [doc]
+  hop "6.3" "8.1" {}  # [doc]
   hop "7.1" "8.1" {}  # [assume] lets a cluster merge its lines on 8.1 first
   hop "8.0" "8.1" {}  # [assume]
 
@@ -107,6 +127,18 @@ product "session_manager" {
 }
 
 product "system_manager" {
+  line "6.0" {
+    latest    = "6.0.2.0" # [assume]
+    platforms = ["vmware", "appliance"]
+  }
+  line "6.1" {
+    latest    = "6.1.3.0" # [assume]
+    platforms = ["vmware", "appliance"]
+  }
+  line "6.2" {
+    latest    = "6.2.4.0" # [assume]
+    platforms = ["vmware", "appliance"]
+  }
   line "6.3" {
     latest    = "6.3.22.0" # [assume]
     platforms = ["vmware", "appliance"]
@@ -144,6 +176,9 @@ product "system_manager" {
   }
   hop "8.1" "10.1" {} # [assume]
   hop "7.0" "10.1" {} # 7.0.x goes through 10.1.x [doc]
+  hop "6.0" "8.1" {}  # [assume]
+  hop "6.1" "8.1" {}  # [assume]
+  hop "6.2" "8.1" {}  # [assume]
   hop "6.3" "8.1" {}  # [assume]
 
   estimate {

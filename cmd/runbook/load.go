@@ -131,6 +131,9 @@ func (l *loaded) loadDriver() bool {
 	return true
 }
 
+// foldFew is how many nodes a folded warning names.
+const foldFew = 5
+
 // printDiags writes diagnostics the way Terraform users expect: file:line:col,
 // the source snippet and a caret, with the fix hint in the detail.
 func printDiags(io *stdio, mf *manifestFlags, l *loaded) {
@@ -140,7 +143,9 @@ func printDiags(io *stdio, mf *manifestFlags, l *loaded) {
 	color := io.colors && !mf.noColor
 	red := redactorFor(l.cfg)
 	w := red.Writer(io.err)
-	_ = manifest.WriteDiagnostics(w, l.files, l.diags, uint(io.width), color)
+	// One rule's warnings on many nodes print as one diagnostic naming the
+	// first few; plan --json keeps each.
+	_ = manifest.WriteDiagnostics(w, l.files, plan.Consolidate(l.diags, foldFew), uint(io.width), color)
 	_ = w.Close()
 }
 

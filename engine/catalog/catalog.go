@@ -25,8 +25,8 @@ type Catalog struct {
 
 // Rules are the limits and rule parameters the guards read.
 type Rules struct {
-	ClusterSize   int    // most core SM instances in one manifest
-	MaxLines      int    // most release lines in one cluster at any moment
+	ClusterSize   int    // most core SM instances in one enterprise (manifest)
+	MaxLines      int    // most release lines among the enterprise's core SMs at any moment
 	SMGRSSPTarget string // SMGR to this line waits for the latest SSP on SM/BSMs ...
 	SMGRSSPFrom   string // ... of this line and later
 	UDSSplitTo    string // line whose cross-line arrival splits User Data Storage
@@ -64,6 +64,10 @@ type Hop struct {
 // rule that reports it.
 type Platform struct {
 	Name, Rule, Hint string
+	// SoftwareOnlyFrom is the line from which a node declared on this
+	// platform runs the software-only offer and is accepted wherever its
+	// path goes (a 10.1+ node on AWS IaaS); "" when the rule always applies.
+	SoftwareOnlyFrom string
 }
 
 // Port is one row of the firewall port matrix.

@@ -26,6 +26,8 @@ type platformSpec struct {
 	Name string `hcl:"name,label"`
 	Rule string `hcl:"rule"`
 	Hint string `hcl:"hint,optional"`
+	// SoftwareOnlyFrom: see Platform.SoftwareOnlyFrom.
+	SoftwareOnlyFrom string `hcl:"software_only_from,optional"`
 }
 
 type lineSpec struct {
@@ -104,7 +106,7 @@ func Load(src []byte, filename string) (*Catalog, hcl.Diagnostics) {
 		case "platform":
 			var p platformSpec
 			diags = append(diags, gohcl.DecodeBody(b.Body, nil, &p)...)
-			c.Platforms[b.Labels[0]] = &Platform{Name: b.Labels[0], Rule: p.Rule, Hint: p.Hint}
+			c.Platforms[b.Labels[0]] = &Platform{Name: b.Labels[0], Rule: p.Rule, Hint: p.Hint, SoftwareOnlyFrom: p.SoftwareOnlyFrom}
 		case "product":
 			p, d := loadProduct(b)
 			diags = append(diags, d...)

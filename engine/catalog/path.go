@@ -56,6 +56,8 @@ func (p Path) Key() string {
 // path.downgrade, platform.avp, …) and Hint the fix.
 type PathError struct {
 	Rule, Msg, Hint string
+	// AtTarget says the target, not the current release, is at fault.
+	AtTarget bool
 }
 
 func (e *PathError) Error() string { return e.Rule + ": " + e.Msg }
@@ -81,16 +83,13 @@ func (c *Catalog) Paths(product, from, to, platform string, extra int) ([]Path, 
 	if p == nil {
 		return nil, &PathError{Rule: "path.unsupported", Msg: fmt.Sprintf("the catalog has no product %q", product)}
 	}
-	lf, lt := c.Line(product, from), c.Line(product, to)
-	if lf == nil || lt == nil {
-		unknown := from
-		if lf != nil {
-			unknown = to
-		}
-		return nil, &PathError{Rule: "path.unsupported",
-			Msg:  fmt.Sprintf("no supported path from %s to %s: line %s is not in the release catalog", from, to, LineOf(unknown)),
-			Hint: "Known lines: " + strings.Join(p.lineNames(), ", ") + ". Pass --catalog FILE if the vendor published a newer catalog."}
+	if e := c.unknownRelease(p, from, false); e != nil {
+		return nil, e
 	}
+	if e := c.unknownRelease(p, to, true); e != nil {
+		return nil, e
+	}
+	lf, lt := c.Line(product, from), c.Line(product, to)
 	switch vt.Compare(vf) {
 	case -1:
 		return nil, &PathError{Rule: "path.downgrade", Msg: fmt.Sprintf("target %s is older than the current release %s", to, from),
@@ -134,6 +133,33 @@ func (c *Catalog) Paths(product, from, to, platform string, extra int) ([]Path, 
 		}
 	}
 	return c.platformFilter(product, platform, from, to, out)
+}
+
+// unknownRelease checks that the catalog knows release r of product p: its
+// line is listed and r is not above the line's latest. A release the catalog
+// does not know (newer than its data) is path.unknown_release, fixed by a
+// newer catalog; a line older than every listed line has no supported path.
+func (c *Catalog) unknownRelease(p *Product, r string, target bool) *PathError {
+	what := "release"
+	if target {
+		what = "target"
+	}
+	l := c.Line(p.Name, r)
+	switch {
+	case l == nil && len(p.Lines) > 0 && CompareLines(LineOf(r), p.Lines[0].Name) < 0:
+		return &PathError{Rule: "path.unsupported", AtTarget: target,
+			Msg:  fmt.Sprintf("%s %s: line %s is older than every line of the release catalog (oldest %s): no supported path", what, r, LineOf(r), p.Lines[0].Name),
+			Hint: "Known lines: " + strings.Join(p.lineNames(), ", ") + ". Upgrade the node outside runbook first, or fix the release."}
+	case l == nil:
+		return &PathError{Rule: "path.unknown_release", AtTarget: target,
+			Msg:  fmt.Sprintf("%s %s is not a release the catalog knows: line %s is not in it", what, r, LineOf(r)),
+			Hint: "Known lines: " + strings.Join(p.lineNames(), ", ") + ". If the vendor published it, pass --catalog FILE with a catalog that lists it; otherwise fix the " + what + "."}
+	case Compare(r, l.Latest) > 0:
+		return &PathError{Rule: "path.unknown_release", AtTarget: target,
+			Msg:  fmt.Sprintf("%s %s is not a release the catalog knows: the latest of line %s is %s", what, r, l.Name, l.Latest),
+			Hint: fmt.Sprintf("If the vendor published %s, pass --catalog FILE with a catalog that lists it (latest = %q in line %q); otherwise fix the %s.", r, r, l.Name, what)}
+	}
+	return nil
 }
 
 // Path returns the preferred path. With multiHop false and a path that needs
@@ -192,6 +218,11 @@ func (c *Catalog) build(product, from, to string, lines []string) (Path, bool) {
 // platformFilter drops paths through a line that does not run on the
 // platform, and names the platform's rule when none is left.
 func (c *Catalog) platformFilter(product, platform, from, to string, in []Path) ([]Path, *PathError) {
+	if pl := c.Platforms[platform]; pl != nil && pl.SoftwareOnlyFrom != "" && CompareLines(LineOf(from), pl.SoftwareOnlyFrom) >= 0 {
+		// A node already on SoftwareOnlyFrom or later runs the software-only
+		// offer on that platform: nothing to move off.
+		return in, nil
+	}
 	var out []Path
 	var bad *Line
 	for _, p := range in {
@@ -240,6 +271,20 @@ func (p *Product) lineNames() []string {
 	var out []string
 	for _, l := range p.Lines {
 		out = append(out, l.Name)
+	}
+	return out
+}
+
+// HopsFrom returns the lines a product's hops from line lead to, in catalog
+// order (nil for an unknown product or line).
+func (c *Catalog) HopsFrom(product, line string) []string {
+	p := c.Products[product]
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, h := range p.hopsFrom(line) {
+		out = append(out, h.To)
 	}
 	return out
 }

@@ -81,7 +81,7 @@ type Window struct {
 type Policy struct {
 	MaxActiveCalls int           // default 0
 	DrainTimeout   time.Duration // default 30m
-	Parallel       int           // default 4
+	Parallel       int           // core SMs out of service at once, enterprise-wide; default 1
 	OnFailure      string        // halt | rollback; default halt
 	MultiHop       bool          // default true
 	Method         string        // backup_restore | data_migration; default backup_restore
@@ -89,6 +89,9 @@ type Policy struct {
 	// Durations overrides the catalog's estimated phase durations, by phase name.
 	Durations map[string]time.Duration
 	Range     hcl.Range
+	// Attrs holds the range of each policy attribute that was set, for the
+	// static guards that point at one (policy.parallel, calls.policy).
+	Attrs map[string]hcl.Range
 }
 
 // Variable is a declared input variable after -var, -var-file and environment.
@@ -152,15 +155,18 @@ const (
 
 // Node is one SM, BSM or SMGR.
 type Node struct {
-	Name       string
-	Kind       rollout.Kind
-	Cluster    string // "smgr" for the System Manager
-	Host       string
-	Port       int    // 0: the connection's port
-	Release    string // declared current release
-	SSP        int    // declared SSP level; -1 when not declared
-	Platform   string // "" when not declared
-	Secondary  string // name of the SM that serves this node's phones while it is down
+	Name      string
+	Kind      rollout.Kind
+	Cluster   string // "smgr" for the System Manager
+	Host      string
+	Port      int    // 0: the connection's port
+	Release   string // declared current release
+	SSP       int    // declared SSP level; -1 when not declared
+	Platform  string // "" when not declared
+	Secondary string // name of the SM that serves this node's phones while it is down
+	// Core names the core SMs a BSM registers with (at most two, any
+	// cluster); nil means the core SMs of its cluster. BSMs only.
+	Core       []string
 	Connection string // connection block name; "" means "default"
 	Target     string // "" means the runbook target (for SMGR: the runbook target when SMs need it)
 	Range      hcl.Range

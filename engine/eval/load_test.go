@@ -46,7 +46,7 @@ cluster "core" {
 func TestDefaults(t *testing.T) {
 	cfg := load(t, minimal, eval.LoadOptions{})
 	p := cfg.Runbook.Policy
-	if p.MaxActiveCalls != 0 || p.DrainTimeout != 30*time.Minute || p.Parallel != 4 || p.OnFailure != "halt" ||
+	if p.MaxActiveCalls != 0 || p.DrainTimeout != 30*time.Minute || p.Parallel != 1 || p.OnFailure != "halt" ||
 		!p.MultiHop || p.Method != "backup_restore" || p.BranchParallel != 1 || p.Durations == nil {
 		t.Errorf("policy defaults: %+v", p)
 	}

@@ -169,6 +169,14 @@ func (e *evaluator) node(b *manifest.Block, kind rollout.Kind, cluster string) *
 	}
 	n.Platform, _ = e.enum(b, "platform", schema.Platforms)
 	n.Secondary, _ = e.str(b, "secondary")
+	if b.Attr("core") != nil {
+		if kind != KindBSM {
+			e.errorf(b.Attr("core").NameRange.Ptr(), "Unsupported argument",
+				"core names the core SMs a branch_session_manager registers with; a %s has none.", kind)
+		} else if v, ok := e.strList(b, "core"); ok {
+			n.Core = v
+		}
+	}
 	if v, ok := e.integer(b, "port", 1, 65535); ok {
 		n.Port = v
 	}

@@ -20,7 +20,7 @@ var changeIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
 // manifest", runbook.policy).
 func DefaultPolicy() Policy {
 	return Policy{
-		DrainTimeout: 30 * time.Minute, Parallel: 4, OnFailure: "halt", MultiHop: true,
+		DrainTimeout: 30 * time.Minute, Parallel: 1, OnFailure: "halt", MultiHop: true,
 		Method: "backup_restore", BranchParallel: 1, Durations: map[string]time.Duration{},
 	}
 }
@@ -98,6 +98,10 @@ func (e *evaluator) timestamp(b *manifest.Block, name string) (time.Time, bool) 
 
 func (e *evaluator) policy(b *manifest.Block, p *Policy) {
 	p.Range = b.DeclRange
+	p.Attrs = map[string]hcl.Range{}
+	for name, a := range b.Attrs {
+		p.Attrs[name] = a.Expr.Range()
+	}
 	if v, ok := e.integer(b, "max_active_calls", 0, 1<<30); ok {
 		p.MaxActiveCalls = v
 	}

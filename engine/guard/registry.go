@@ -28,6 +28,23 @@ const (
 	BSMAboveCore     = "bsm.above_core"
 	WindowTooShort   = "window.too_short"
 	ArtifactMissing  = "artifact.missing"
+	// PathUnknownRelease: a target or declared release the catalog does not
+	// know (newer than its data): a newer catalog (--catalog) fixes it.
+	PathUnknownRelease = "path.unknown_release"
+	// ClusterNoSecondary: a core SM the plan drains has no secondary, so its
+	// phones lose service while it is drained.
+	ClusterNoSecondary = "cluster.no_secondary"
+	// PolicyParallel: policy.parallel > 1 takes several core SMs out of
+	// service at once, against the vendor's "one at a time".
+	PolicyParallel = "policy.parallel"
+	// CallsPolicy: max_active_calls > 0 lets calls stay on a node while it
+	// changes; they cannot be changed (transfer, hold) and may drop.
+	CallsPolicy = "calls.policy"
+	// BSMCore: a BSM's core names an unknown node, a node that is not a
+	// core SM, or more than two.
+	BSMCore = "bsm.core"
+	// BSMLevel: a BSM ends below its core SMs' release (pinned).
+	BSMLevel = "bsm.level"
 	// PlanCycle is not a vendor rule: user step dependencies formed a cycle.
 	PlanCycle = "plan.cycle"
 )
@@ -136,6 +153,7 @@ var changing = []string{Drain, SSP, Upgrade, Migrate, Restore}
 // the drain's medium read; the medium before Deny New Service).
 var Rules = []Rule{
 	{ID: PathUnsupported, Severity: Error, Static: true},
+	{ID: PathUnknownRelease, Severity: Error, Static: true},
 	{ID: PathDowngrade, Severity: Error, Static: true},
 	{ID: PathMultiHop, Severity: Warning, Static: true},
 	{ID: SourceNotLatest, Severity: Warning, Static: true},
@@ -146,7 +164,12 @@ var Rules = []Rule{
 	{ID: ClusterUDSSplit, Severity: Warning, Static: true},
 	{ID: ClusterSecondary, Severity: Error, Static: true},
 	{ID: ClusterSize, Severity: Error, Static: true},
+	{ID: ClusterNoSecondary, Severity: Warning, Static: true},
+	{ID: PolicyParallel, Severity: Warning, Static: true},
+	{ID: CallsPolicy, Severity: Warning, Static: true},
 	{ID: BSMAboveCore, Severity: Error, Static: true},
+	{ID: BSMCore, Severity: Error, Static: true},
+	{ID: BSMLevel, Severity: Warning, Static: true},
 	{ID: WindowTooShort, Severity: Error, Static: true},
 	{ID: RollbackMedia, Severity: Error, Static: true},
 	{ID: PlanCycle, Severity: Error, Static: true},

@@ -13,6 +13,8 @@ func TestStaticTable(t *testing.T) {
 		"platform.aws": Error, "cluster.releases": Error, "cluster.uds_split": Warning,
 		"cluster.secondary": Error, "cluster.size": Error, "order.smgr_first": Error,
 		"bsm.above_core": Error, "window.too_short": Error, "artifact.missing": Warning,
+		"path.unknown_release": Error, "cluster.no_secondary": Warning, "policy.parallel": Warning,
+		"calls.policy": Warning, "bsm.core": Error, "bsm.level": Warning,
 	}
 	for id, sev := range want {
 		if Static[id] != sev {

@@ -84,7 +84,7 @@ func TestUnknownNamesCarryHints(t *testing.T) {
 	}
 	for _, want := range []string{
 		`An argument named "relase" is not expected here. Did you mean "release"?`,
-		`An argument named "colour" is not expected here. Valid arguments here: connection, host, platform, port, release, secondary, ssp, target.`,
+		`An argument named "colour" is not expected here. Valid arguments here: connection, core, host, platform, port, release, secondary, ssp, target.`,
 		`An argument named "fial" is not expected here. Did you mean "fail"?`,
 	} {
 		if !details[want] {

@@ -13,29 +13,34 @@ import (
 )
 
 // feasibleWithSMGR decides by exhaustive search, independently of the
-// planner, whether one cluster and its System Manager can reach their
+// planner, whether an enterprise (one or two clusters) and its System Manager can reach their
 // targets under the System Manager rules of the README's "Planning": an SM/BSM hop needs SMGR on
 // its line or newer; SMGR's move into smgr_ssp_target needs every SM/BSM that
 // started on smgr_ssp_from or later to carry the latest SSP of the release
 // it is on; a hop that requires the SSP needs it; an SSP pass may be
-// installed on any release that has one; at most max_lines lines; BSMs
-// follow the core per line; a node takes at most one SSP pass (the plan's
+// installed on any release that has one; at most max_lines lines among the
+// core SMs of all clusters; a BSM crosses lines only once the core SMs of its
+// cluster reached its target, and patches only on their line; a node takes at most one SSP pass (the plan's
 // contract: the SSP pass is hop 0).
 func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) bool {
-	cl := c.Clusters[0]
+	var all []*eval.Node
+	for _, cl := range c.Clusters {
+		all = append(all, cl.Nodes...)
+	}
 	type node struct {
 		bsm, rule1 bool
+		cluster    string
 		paths      [][]catalog.Step
 		start      string
 	}
 	hasSSP := func(r string) bool { _, ok := cat.LatestSSP(catalog.ProductSM, r); return ok }
 	var ns []node
-	for _, n := range cl.Nodes {
+	for _, n := range all {
 		ps, err := cat.Paths(catalog.ProductSM, n.Release, c.Runbook.Target, n.Platform, altExtra)
 		if err != nil {
 			return false
 		}
-		nd := node{bsm: n.Kind == eval.KindBSM, start: n.Release,
+		nd := node{bsm: n.Kind == eval.KindBSM, cluster: n.Cluster, start: n.Release,
 			rule1: catalog.CompareLines(catalog.LineOf(n.Release), cat.Rules.SMGRSSPFrom) >= 0}
 		for _, p := range ps {
 			nd.paths = append(nd.paths, p.Steps)
@@ -72,7 +77,9 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 		lines := map[string]bool{}
 		done := s.smgr == len(sp.Steps)
 		for i := range ns {
-			lines[catalog.LineOf(rel(s, i))] = true
+			if !ns[i].bsm {
+				lines[catalog.LineOf(rel(s, i))] = true
+			}
 			if rel(s, i) != c.Runbook.Target {
 				done = false
 			}
@@ -128,7 +135,8 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 				if nd.bsm {
 					blocked := false
 					for j, o := range ns {
-						if !o.bsm && catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(h.To)) < 0 {
+						if !o.bsm && o.cluster == nd.cluster && (catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(h.To)) < 0 ||
+							(!h.Patch && catalog.Compare(rel(s, j), c.Runbook.Target) < 0)) {
 							blocked = true
 						}
 					}
@@ -147,7 +155,7 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 		return false
 	}
 	s := st{path: make([]int, len(ns)), pos: make([]int, len(ns)), ssp: make([]bool, len(ns)), used: make([]bool, len(ns))}
-	for i, n := range cl.Nodes {
+	for i, n := range all {
 		lvl, ok := cat.LatestSSP(catalog.ProductSM, n.Release)
 		s.ssp[i] = !ok || n.SSP >= lvl
 	}
@@ -165,17 +173,20 @@ func TestBruteForceWithSMGR(t *testing.T) {
 	for tries := 0; fleets < 1500 && tries < 20000; tries++ {
 		c := newConfig("10.2.0.1")
 		smgr(c, smgrs[r.Intn(len(smgrs))])
-		cl := addCluster(c, "c")
+		cls := []*eval.Cluster{addCluster(c, "a")}
+		if r.Intn(2) == 0 {
+			cls = append(cls, addCluster(c, "b"))
+		}
 		nSM := 1 + r.Intn(3)
 		ssps := []int{-1, 99}
 		for i := 0; i < nSM; i++ {
-			sm(cl, fmt.Sprintf("sm%d", i), releases[r.Intn(len(releases))], ssps[r.Intn(2)])
+			sm(cls[r.Intn(len(cls))], fmt.Sprintf("sm%d", i), releases[r.Intn(len(releases))], ssps[r.Intn(2)])
 		}
-		for i := 0; i < r.Intn(4-nSM); i++ {
-			bsm(cl, fmt.Sprintf("bsm%d", i), releases[r.Intn(len(releases))], ssps[r.Intn(2)])
+		for i := 0; i < r.Intn(5-nSM); i++ {
+			bsm(cls[r.Intn(len(cls))], fmt.Sprintf("bsm%d", i), releases[r.Intn(len(releases))], ssps[r.Intn(2)])
 		}
 		p, diags := Compile(c, cat, Options{})
-		if hasRuleAny(diags, guard.BSMAboveCore) || hasRuleAny(diags, guard.PathUnsupported) || hasRuleAny(diags, guard.PathDowngrade) {
+		if hasRuleAny(diags, guard.BSMAboveCore) || hasRuleAny(diags, guard.PathUnsupported) || hasRuleAny(diags, guard.PathDowngrade) || hasRuleAny(diags, guard.PathUnknownRelease) {
 			continue
 		}
 		fleets++
@@ -193,7 +204,7 @@ func TestBruteForceWithSMGR(t *testing.T) {
 			t.Fatalf("%s: %v", describeFleet(c), err)
 		}
 	}
-	t.Logf("brute force with SMGR: %d fleets of ≤3 nodes + SMGR (%d refused, %d refused although an order exists) in %.1fs",
+	t.Logf("brute force with SMGR: %d enterprises of ≤4 nodes in 1-2 clusters + SMGR (%d refused, %d refused although an order exists) in %.1fs",
 		fleets, refused, len(limits), time.Since(start).Seconds())
 	for i, l := range limits {
 		if i < 5 {

@@ -12,22 +12,28 @@ import (
 )
 
 // feasible decides by exhaustive search, independently of the planner,
-// whether one cluster without SMGR can reach its targets while at most
-// max_lines lines coexist and no BSM moves to a line its core SMs have not
-// reached. Every node may take any supported path (up to altExtra extra
+// whether an enterprise without SMGR can reach its targets while at most
+// max_lines lines coexist among the core SMs of all clusters together (BSMs
+// do not count), no BSM crosses to another line before the core SMs of its
+// cluster reached its target, and no BSM patches ahead of their line. Every node may take any supported path (up to altExtra extra
 // cross-line hops); SSP passes change no line and so do not matter here.
-func feasible(cat *catalog.Catalog, cl *eval.Cluster, target string) bool {
+func feasible(cat *catalog.Catalog, c *eval.Config, target string) bool {
 	type nodePaths struct {
-		bsm   bool
-		paths [][]string // release sequences
+		bsm     bool
+		cluster string
+		paths   [][]string // release sequences
 	}
 	var ns []nodePaths
-	for _, n := range cl.Nodes {
+	var all []*eval.Node
+	for _, cl := range c.Clusters {
+		all = append(all, cl.Nodes...)
+	}
+	for _, n := range all {
 		ps, err := cat.Paths(catalog.ProductSM, n.Release, target, n.Platform, altExtra)
 		if err != nil {
 			return false
 		}
-		np := nodePaths{bsm: n.Kind == eval.KindBSM}
+		np := nodePaths{bsm: n.Kind == eval.KindBSM, cluster: n.Cluster}
 		for _, p := range ps {
 			np.paths = append(np.paths, p.Releases(n.Release))
 		}
@@ -38,6 +44,9 @@ func feasible(cat *catalog.Catalog, cl *eval.Cluster, target string) bool {
 	lines := func(s st) int {
 		set := map[string]bool{}
 		for i, n := range ns {
+			if n.bsm {
+				continue
+			}
 			r := n.paths[0][0]
 			if s.path[i] >= 0 {
 				r = n.paths[s.path[i]][s.pos[i]]
@@ -91,7 +100,8 @@ func feasible(cat *catalog.Catalog, cl *eval.Cluster, target string) bool {
 				if n.bsm {
 					ok := true
 					for j, o := range ns {
-						if !o.bsm && catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(to)) < 0 {
+						cross := catalog.LineOf(p[pos]) != catalog.LineOf(to)
+						if !o.bsm && o.cluster == n.cluster && (catalog.CompareLines(catalog.LineOf(rel(s, j)), catalog.LineOf(to)) < 0 || (cross && catalog.Compare(rel(s, j), target) < 0)) {
 							ok = false
 						}
 					}
@@ -123,20 +133,25 @@ func TestBruteForceRefusalsAreReal(t *testing.T) {
 	fleets, refused, agreed := 0, 0, 0
 	for fleets < 1500 {
 		c := newConfig("10.2.0.1")
-		cl := addCluster(c, "c")
+		// One or two clusters: the rules are enterprise-wide, so a node
+		// of one cluster constrains the others.
+		cls := []*eval.Cluster{addCluster(c, "a")}
+		if r.Intn(2) == 0 {
+			cls = append(cls, addCluster(c, "b"))
+		}
 		nSM := 1 + r.Intn(3)
 		for i := 0; i < nSM; i++ {
-			sm(cl, fmt.Sprintf("sm%d", i), releases[r.Intn(len(releases))], 99)
+			sm(cls[r.Intn(len(cls))], fmt.Sprintf("sm%d", i), releases[r.Intn(len(releases))], 99)
 		}
-		for i := 0; i < r.Intn(5-nSM); i++ {
-			bsm(cl, fmt.Sprintf("bsm%d", i), releases[r.Intn(len(releases))], 99)
+		for i := 0; i < r.Intn(6-nSM); i++ {
+			bsm(cls[r.Intn(len(cls))], fmt.Sprintf("bsm%d", i), releases[r.Intn(len(releases))], 99)
 		}
 		p, diags := Compile(c, cat, Options{})
-		if hasRuleAny(diags, guard.BSMAboveCore) || hasRuleAny(diags, guard.PathUnsupported) || hasRuleAny(diags, guard.PathDowngrade) {
+		if hasRuleAny(diags, guard.BSMAboveCore) || hasRuleAny(diags, guard.PathUnsupported) || hasRuleAny(diags, guard.PathDowngrade) || hasRuleAny(diags, guard.PathUnknownRelease) {
 			continue
 		}
 		fleets++
-		want := feasible(cat, cl, "10.2.0.1")
+		want := feasible(cat, c, "10.2.0.1")
 		got := !hasRuleAny(diags, guard.ClusterReleases)
 		if got != want {
 			t.Fatalf("fleet %s: planner feasible=%v, brute force feasible=%v; diags %v", describeFleet(c), got, want, rules(diags))
@@ -148,7 +163,7 @@ func TestBruteForceRefusalsAreReal(t *testing.T) {
 		}
 		agreed++
 	}
-	t.Logf("brute force: %d fleets of ≤4 nodes agree with the planner (%d refused by cluster.releases) in %.1fs",
+	t.Logf("brute force: %d enterprises of ≤5 nodes in 1-2 clusters agree with the planner (%d refused by cluster.releases) in %.1fs",
 		agreed, refused, time.Since(start).Seconds())
 	if refused == 0 || refused == fleets {
 		t.Fatalf("degenerate sample: %d of %d refused", refused, fleets)

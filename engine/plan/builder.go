@@ -25,14 +25,23 @@ type builder struct {
 
 	graph *dag.Graph
 	steps map[string]*Step
-	// seq is each cluster's unit sequence chosen by the order search.
-	seq map[string][]move
-	// ungated lists clusters whose sequence ignores the SMGR rules (they
-	// could not be met; order.smgr_first was reported).
-	ungated map[string]bool
-	// sspMarker is, per cluster, the position in seq where SMGR's hop into
-	// smgr_ssp_target fits (len(seq) when the cluster never needed it).
-	sspMarker map[string]int
+	// seq is the enterprise's unit sequence chosen by the order search:
+	// every SM/BSM unit of every cluster, in one order, because the line
+	// and out-of-service rules hold across the whole enterprise.
+	seq []move
+	// smgrBefore marks the positions of seq that an SMGR hop precedes in the
+	// searched order: drained windows are never grouped across them.
+	smgrBefore map[int]bool
+	// ungated is true when the sequence ignores the SMGR rules (they could
+	// not be met; order.smgr_first was reported).
+	ungated bool
+	// sspMarker is the position in seq where SMGR's hop into
+	// smgr_ssp_target fits (len(seq) when no node needed it).
+	sspMarker int
+	// altWhy says why the search needed an alternative (longer) path for
+	// some node: "line" (the line rule) or "order" (the order rules); "" when
+	// every node is on its shortest path.
+	altWhy string
 	// missing media, for artifact.missing, in the order first needed.
 	missing      map[string]*missingMedia
 	missingOrder []string
@@ -49,6 +58,9 @@ type nodeState struct {
 	release string // current release (declared, or from facts)
 	ssp     int    // current SSP level, -1 unknown
 	target  string
+	// cores are, for a BSM, the core SMs it registers with: its core
+	// attribute, else the core SMs of its cluster.
+	cores []*nodeState
 	// failed is true when the node's path could not be planned; it keeps its
 	// release and gets no steps.
 	failed bool
@@ -82,7 +94,7 @@ type unit struct {
 	patch    bool
 }
 
-// move is one unit of one node in a cluster's sequence.
+// move is one unit of one node in the enterprise's sequence.
 type move struct {
 	node *nodeState
 	unit int // index into the node's chosen units

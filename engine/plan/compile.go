@@ -47,7 +47,7 @@ func Compile(cfg *eval.Config, cat *catalog.Catalog, opts Options) (*Plan, hcl.D
 		cat = catalog.Default()
 	}
 	b := &builder{cfg: cfg, cat: cat, opts: opts, graph: dag.New(), steps: map[string]*Step{},
-		byName: map[string]*nodeState{}, seq: map[string][]move{}, ungated: map[string]bool{}, sspMarker: map[string]int{}}
+		byName: map[string]*nodeState{}}
 	b.plan = &Plan{FormatVersion: FormatVersion, Runbook: cfg.Runbook.Name, ChangeID: cfg.Runbook.ChangeID,
 		ManifestSHA256: cfg.SHA256, Nodes: []*Node{}, Steps: []*Step{}, Order: []string{}, Diagnostics: []Diagnostic{}}
 	for _, t := range transforms {

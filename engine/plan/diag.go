@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/runbook-dev/runbook/engine/guard"
@@ -72,4 +73,61 @@ func RuleOf(d *hcl.Diagnostic) string {
 		return v.Rule
 	}
 	return ""
+}
+
+// Consolidate folds, for text output, the warnings of one rule on several
+// nodes into the first of them, whose detail then names the first few nodes
+// and the count (as Terraform's "and N more similar warnings"), when each of
+// them is about another node: a large
+// enterprise would otherwise print thousands of lines. Errors, and
+// diagnostics that are not node verdicts, are kept as they are. The plan
+// document (--json) keeps every diagnostic: use Consolidate only to print.
+func Consolidate(diags hcl.Diagnostics, few int) hcl.Diagnostics {
+	nodes := map[string][]string{}
+	for _, d := range diags {
+		if v, ok := foldable(d); ok {
+			nodes[v.Rule] = append(nodes[v.Rule], v.Node)
+		}
+	}
+	// A rule folds when its verdicts are about distinct nodes, one each
+	// (artifact.missing, one verdict per medium, does not).
+	distinct := map[string]bool{}
+	for rule, names := range nodes {
+		seen := map[string]bool{}
+		distinct[rule] = true
+		for _, n := range names {
+			distinct[rule] = distinct[rule] && !seen[n]
+			seen[n] = true
+		}
+	}
+	out := make(hcl.Diagnostics, 0, len(diags))
+	done := map[string]bool{}
+	for _, d := range diags {
+		v, ok := foldable(d)
+		if !ok || len(nodes[v.Rule]) < 2 || !distinct[v.Rule] {
+			out = append(out, d)
+			continue
+		}
+		if done[v.Rule] {
+			continue
+		}
+		done[v.Rule] = true
+		names := nodes[v.Rule]
+		shown := names
+		more := ""
+		if len(names) > few {
+			shown = names[:few]
+			more = fmt.Sprintf(" and %d more", len(names)-few)
+		}
+		c := *d
+		c.Detail = strings.TrimSpace(d.Detail + fmt.Sprintf("\n\n%s warns on %d nodes: %s%s (plan --json lists each).",
+			v.Rule, len(names), strings.Join(shown, ", "), more))
+		out = append(out, &c)
+	}
+	return out
+}
+
+func foldable(d *hcl.Diagnostic) (Verdict, bool) {
+	v, ok := d.Extra.(Verdict)
+	return v, ok && d.Severity == hcl.DiagWarning && v.Rule != "" && v.Node != ""
 }

@@ -8,7 +8,7 @@
 // SSP passes) → order search → hop steps → user steps → cross-node edges →
 // schedule → static guards. The order search comes before the steps are made
 // because it may choose an alternative supported path for a node when that is
-// the only way to keep at most two release lines in a cluster.
+// the only way to keep at most two release lines among the core SMs.
 //
 // Configuration problems are hcl.Diagnostics with the node's source range;
 // the plan document carries the same verdicts as Diagnostic values with
@@ -25,13 +25,20 @@
 //     smgr_ssp_from or later carries the latest SSP of the release it is on
 //     then. A node that has not declared its SSP (ssp unset) is assumed to
 //     lack it: the pass is inserted and ssp.required says so.
-//   - Core before BSM is kept per line: a BSM moves to a line only once every
-//     core SM of its cluster is on that line or newer; bsm.above_core checks
-//     the final targets release by release.
-//   - A secondary must be another core SM of the same cluster: that is what
-//     makes rule 4 follow from rule 3 (one core SM out of service at a time,
-//     BSMs never together with a core SM).
-//   - A cluster that already runs more than two lines is refused
+//   - The line rule, the out-of-service limits and the UDS split are
+//     enterprise-wide: the vendor's "Session Manager cluster" is every core SM
+//     under one System Manager, so one order search covers every cluster.
+//     Only core SMs count for the line rule (BSMs are not in the data
+//     replication ring).
+//   - Core before BSM: a BSM crosses to another line only once every core SM
+//     it registers with (core, else its cluster's) reached the BSM's target,
+//     and patches only on their line; bsm.above_core checks the final
+//     targets release by release. SSP passes are exempt: rule 1 needs them
+//     before System Manager, which the core SMs' hops wait for.
+//   - A secondary may be any other core SM, in any cluster. With parallel = 1
+//     rule 4 follows from rule 3; with more, a drained window never holds a
+//     node and its secondary.
+//   - The core SMs that already run more than two lines are refused
 //     (cluster.releases): no order can repair the starting state.
 //   - Ansible-style user steps (neither before nor after) run at the head of
 //     each matched node's chain, one node of a cluster at a time.

@@ -31,8 +31,10 @@ func TestStaticGuards(t *testing.T) {
 		}
 	}
 	cases := []tc{
-		{"unknown line", one("9.9.0.0", nil), guard.PathUnsupported, hcl.DiagError, "sm-a"},
-		{"unknown target", one("8.1.3.8", func(n *eval.Node, _ *eval.Config) { n.Target = "11.0.0.0" }), guard.PathUnsupported, hcl.DiagError, "sm-a"},
+		{"unknown line", one("9.9.0.0", nil), guard.PathUnknownRelease, hcl.DiagError, "sm-a"},
+		{"unknown target", one("8.1.3.8", func(n *eval.Node, _ *eval.Config) { n.Target = "11.0.0.0" }), guard.PathUnknownRelease, hcl.DiagError, "sm-a"},
+		{"target above the catalog", one("10.1.3.0", func(n *eval.Node, _ *eval.Config) { n.Target = "10.2.9.9" }), guard.PathUnknownRelease, hcl.DiagError, "sm-a"},
+		{"older than the catalog", one("5.2.1.0", nil), guard.PathUnsupported, hcl.DiagError, "sm-a"},
 		{"downgrade", one("10.2.0.1", func(n *eval.Node, _ *eval.Config) { n.Target = "10.1.3.0" }), guard.PathDowngrade, hcl.DiagError, "sm-a"},
 		{"multi hop warning", one("7.0.1.3", nil), guard.PathMultiHop, hcl.DiagWarning, "sm-a"},
 		{"multi hop error", one("7.0.1.3", func(_ *eval.Node, c *eval.Config) { c.Runbook.Policy.MultiHop = false }), guard.PathMultiHop, hcl.DiagError, "sm-a"},
@@ -47,7 +49,7 @@ func TestStaticGuards(t *testing.T) {
 			sm(cl, "sm-b", "7.0.1.3", 99)
 			sm(cl, "sm-c", "10.2.0.1", 99)
 			return c
-		}, guard.ClusterReleases, hcl.DiagError, ""},
+		}, guard.ClusterReleases, hcl.DiagError, "sm-a"},
 		{"uds split", func() *eval.Config {
 			c := newConfig("10.2.0.1")
 			cl := addCluster(c, "core")
@@ -62,12 +64,6 @@ func TestStaticGuards(t *testing.T) {
 			cl := addCluster(c, "core")
 			sm(cl, "sm-a", "10.2.0.1", 99).Secondary = "bsm-b"
 			bsm(cl, "bsm-b", "10.2.0.1", 99)
-			return c
-		}, guard.ClusterSecondary, hcl.DiagError, "sm-a"},
-		{"secondary in another cluster", func() *eval.Config {
-			c := newConfig("10.2.0.1")
-			sm(addCluster(c, "a"), "sm-a", "10.2.0.1", 99).Secondary = "sm-b"
-			sm(addCluster(c, "b"), "sm-b", "10.2.0.1", 99)
 			return c
 		}, guard.ClusterSecondary, hcl.DiagError, "sm-a"},
 		{"cluster size", func() *eval.Config {
@@ -124,7 +120,8 @@ func TestStaticGuards(t *testing.T) {
 func TestNoGuardOnCleanPlan(t *testing.T) {
 	c := newConfig("10.2.0.1")
 	cl := addCluster(c, "core")
-	sm(cl, "sm-a", "10.1.3.0", 99)
+	sm(cl, "sm-a", "10.1.3.0", 99).Secondary = "sm-b"
+	sm(cl, "sm-b", "10.1.3.0", 99).Secondary = "sm-a"
 	c.Artifacts = []*eval.Artifact{{Name: "sm", Kind: "release", Product: "session_manager", Release: "10.2.0.1", File: "media/SM-10.2.0.1.bin", SHA256: "abc"}}
 	_, diags := compile(t, c)
 	if len(diags) != 0 {

@@ -67,6 +67,17 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 		lvl, ok := cat.LatestSSP(prod, n.Release)
 		sspOK[n.Name] = !ok || n.SSP >= lvl
 	}
+	coreOf, target := map[string][]string{}, map[string]string{}
+	for _, n := range p.Nodes {
+		coreOf[n.Name], target[n.Name] = n.Core, n.Target
+		if n.Kind == eval.KindBSM && n.Core == nil {
+			for _, o := range p.Nodes {
+				if o.Kind == eval.KindSM && o.Cluster == n.Cluster {
+					return fmt.Errorf("BSM %s lists no core SM, though %s is in its cluster", n.Name, o.Name)
+				}
+			}
+		}
+	}
 	secondary := map[string]string{}
 	for _, n := range c.AllNodes() {
 		secondary[n.Name] = n.Secondary
@@ -108,8 +119,12 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 					return fmt.Errorf("%s: hop to %s while SMGR is on %s", id, to, rel[smgrName])
 				}
 				if kind[n] == eval.KindBSM {
-					for _, o := range members[cluster[n]] {
-						if kind[o] == eval.KindSM && catalog.CompareLines(catalog.LineOf(rel[o]), catalog.LineOf(to)) < 0 {
+					// A BSM crosses lines only once its core SMs (the plan
+					// document's core) reached its target; a patch waits
+					// for them to be on its line.
+					cross := catalog.LineOf(s.Hop.From) != catalog.LineOf(to)
+					for _, o := range coreOf[n] {
+						if catalog.CompareLines(catalog.LineOf(rel[o]), catalog.LineOf(to)) < 0 || (cross && catalog.Compare(rel[o], target[n]) < 0) {
 							return fmt.Errorf("%s: BSM goes to %s while core %s is on %s", id, to, o, rel[o])
 						}
 					}
@@ -124,27 +139,40 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 		if n == smgrName {
 			continue
 		}
-		cl := cluster[n]
+		// Enterprise-wide: lines among every core SM of every cluster, core
+		// SMs out of service against policy.parallel, BSMs against
+		// branch_parallel, a BSM never with a core SM of its cluster, a
+		// node never with its secondary.
 		lines := map[string]bool{}
 		core, branch := 0, 0
-		for _, o := range members[cl] {
-			lines[catalog.LineOf(rel[o])] = true
-			if oos[o] {
-				if kind[o] == eval.KindSM {
-					core++
-				} else {
-					branch++
+		for _, o := range p.Nodes {
+			if kind[o.Name] == eval.KindSM {
+				lines[catalog.LineOf(rel[o.Name])] = true
+			}
+			if !oos[o.Name] {
+				continue
+			}
+			switch kind[o.Name] {
+			case eval.KindSM:
+				core++
+			case eval.KindBSM:
+				branch++
+				for _, m := range coreOf[o.Name] {
+					if oos[m] {
+						return fmt.Errorf("after %s: BSM %s and its core SM %s are both out of service", id, o.Name, m)
+					}
 				}
-				if sec := secondary[o]; sec != "" && oos[sec] {
-					return fmt.Errorf("after %s: %s and its secondary %s are both out of service", id, o, sec)
-				}
+			}
+			if sec := secondary[o.Name]; sec != "" && oos[sec] {
+				return fmt.Errorf("after %s: %s and its secondary %s are both out of service", id, o.Name, sec)
 			}
 		}
 		if len(lines) > cat.Rules.MaxLines {
-			return fmt.Errorf("after %s: cluster %s runs %d lines %v", id, cl, len(lines), lines)
+			return fmt.Errorf("after %s: the enterprise's core SMs run %d lines %v", id, len(lines), lines)
 		}
-		if core > 1 || branch > max(c.Runbook.Policy.BranchParallel, 1) || (core > 0 && branch > 0) {
-			return fmt.Errorf("after %s: cluster %s has %d core SMs and %d BSMs out of service", id, cl, core, branch)
+		if core > max(c.Runbook.Policy.Parallel, 1) || branch > max(c.Runbook.Policy.BranchParallel, 1) {
+			return fmt.Errorf("after %s: %d core SMs and %d BSMs out of service in the enterprise (parallel %d, branch_parallel %d)",
+				id, core, branch, c.Runbook.Policy.Parallel, c.Runbook.Policy.BranchParallel)
 		}
 	}
 	for _, n := range p.Nodes {

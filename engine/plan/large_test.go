@@ -75,9 +75,9 @@ func TestManyClassesStaySmall(t *testing.T) {
 	smgr(c, "10.2.0.1")
 	cl := addCluster(c, "big")
 	for i := 0; i < 28; i++ {
-		rel := fmt.Sprintf("8.1.%d.%d", i%4, i)
+		rel := fmt.Sprintf("8.1.%d.%d", i%3, i)
 		if i%2 == 1 {
-			rel = fmt.Sprintf("7.0.1.%d", i)
+			rel = fmt.Sprintf("7.0.0.%d", i)
 		}
 		sm(cl, fmt.Sprintf("sm%02d", i), rel, i%3-1)
 	}
@@ -91,4 +91,39 @@ func TestManyClassesStaySmall(t *testing.T) {
 		}
 	}
 	t.Fatalf("want cluster.releases, got %v", rules(diags))
+}
+
+// bigEnterprise is 28 core SMs in four clusters (secondary pairs across
+// clusters) and 500 BSMs, all on 8.1.3.8 with its SSP, and System Manager.
+func bigEnterprise(parallel, branchParallel int) *eval.Config {
+	c := newConfig("10.2.0.1")
+	c.Runbook.Policy.Parallel, c.Runbook.Policy.BranchParallel = parallel, branchParallel
+	smgr(c, "8.1.3.8")
+	var cls []*eval.Cluster
+	for ci := 0; ci < 4; ci++ {
+		cls = append(cls, addCluster(c, fmt.Sprintf("site%d", ci)))
+	}
+	for i := 0; i < 28; i++ {
+		n := sm(cls[i%4], fmt.Sprintf("sm%02d", i), "8.1.3.8", 99)
+		n.Secondary = fmt.Sprintf("sm%02d", i^1)
+	}
+	for i := 0; i < 500; i++ {
+		bsm(cls[i%4], fmt.Sprintf("bsm%03d", i), "8.1.3.8", 99)
+	}
+	return c
+}
+
+func TestBigEnterpriseWithBranches(t *testing.T) {
+	cat := catalog.Default()
+	for _, par := range [][2]int{{1, 1}, {2, 8}} {
+		c := bigEnterprise(par[0], par[1])
+		p, diags := Compile(c, cat, Options{})
+		if diags.HasErrors() {
+			t.Fatalf("refused: %v", diags)
+		}
+		if err := checkInvariants(c, cat, p); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("28 SMs + 500 BSMs, parallel %d, branch_parallel %d: %d steps, %d s estimated", par[0], par[1], len(p.Steps), p.EstimatedDurationS)
+	}
 }

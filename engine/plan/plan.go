@@ -35,6 +35,9 @@ type Node struct {
 	Path     []string     `json:"path"`
 	// Secondary is the node that must be in service while this one is drained.
 	Secondary string `json:"secondary,omitempty"`
+	// Core lists, for a BSM, the core SMs it registers with (its core
+	// attribute, else the core SMs of its cluster).
+	Core []string `json:"core,omitempty"`
 }
 
 // Step is one executable unit: (node, hop, phase) or a user step.

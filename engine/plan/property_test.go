@@ -14,16 +14,20 @@ import (
 )
 
 var (
-	smReleases = []string{"6.3.18.0", "7.0.1.0", "7.0.1.3", "7.1.2.0", "7.1.3.8", "8.0.0.0", "8.0.1.2",
+	smReleases = []string{"6.2.1.0", "6.3.18.0", "7.0.1.0", "7.0.1.3", "7.1.2.0", "7.1.3.8", "8.0.0.0", "8.0.1.2",
 		"8.1.2.0", "8.1.3.8", "8.1.3.8", "8.1.3.8", "10.1.0.0", "10.1.3.0", "10.2.0.0", "10.2.0.1"}
 	smgrReleases = []string{"7.0.1.0", "7.1.1.0", "7.1.3.2", "8.0.1.0", "8.1.3.8", "10.1.0.0", "10.1.3.0", "10.2.0.1"}
 	platforms    = []string{"", "vmware", "vmware", "kvm", "appliance", "software_only", "vmware", "kvm", "gcp", "", "avp", "aws"}
 )
 
-// randomFleet builds a random manifest: 1–3 clusters of 1–6 SMs and 0–3
-// BSMs on releases across lines, random SSP, platforms and secondaries, and
-// an SMGR most of the time. BSMs mostly start where some core SM starts, as
-// real branches do.
+// randomFleet builds a random enterprise: 1–3 clusters of 1–6 SMs and 0–3
+// BSMs on releases across lines, random SSP, platforms and secondaries (any
+// core SM of the enterprise, mostly of the same cluster), BSM core links
+// (mostly the default, sometimes one or two core SMs anywhere), random parallel
+// and branch_parallel, and an SMGR most of the time. The enterprise usually
+// runs one or two lines, so that the enterprise-wide line rule leaves
+// plans to check; BSMs mostly start where some core SM starts, as real
+// branches do.
 func randomFleet(r *rand.Rand, maxClusters int) *eval.Config {
 	target := "10.2.0.1"
 	if r.Intn(6) == 0 {
@@ -53,14 +57,15 @@ func randomFleet(r *rand.Rand, maxClusters int) *eval.Config {
 		}
 		c.Steps = append(c.Steps, st)
 	}
+	// The enterprise usually runs one or two lines: pick a small pool.
+	pool := []string{smReleases[r.Intn(len(smReleases))], smReleases[r.Intn(len(smReleases))]}
+	if r.Intn(4) == 0 {
+		pool = append(pool, smReleases[r.Intn(len(smReleases))])
+	}
+	var cores []*eval.Node
 	for ci := 0; ci < 1+r.Intn(maxClusters); ci++ {
 		cl := addCluster(c, fmt.Sprintf("c%d", ci))
 		nSM := 1 + r.Intn(6)
-		// Clusters usually run one or two lines: pick a small pool.
-		pool := []string{smReleases[r.Intn(len(smReleases))], smReleases[r.Intn(len(smReleases))]}
-		if r.Intn(3) == 0 {
-			pool = append(pool, smReleases[r.Intn(len(smReleases))])
-		}
 		for i := 0; i < nSM; i++ {
 			n := sm(cl, fmt.Sprintf("c%d-sm%d", ci, i), pool[r.Intn(len(pool))], randomSSP(r))
 			n.Platform = platforms[r.Intn(len(platforms))]
@@ -80,6 +85,26 @@ func randomFleet(r *rand.Rand, maxClusters int) *eval.Config {
 				if sec != n {
 					n.Secondary = sec.Name
 				}
+			}
+		}
+		cores = append(cores, cl.Nodes[:nSM]...)
+	}
+	// Some BSMs name their core SMs (one or two, any cluster).
+	for _, cl := range c.Clusters {
+		for _, n := range cl.Nodes {
+			if n.Kind == eval.KindBSM && r.Intn(3) == 0 {
+				n.Core = []string{cores[r.Intn(len(cores))].Name}
+				if o := cores[r.Intn(len(cores))].Name; r.Intn(2) == 0 && o != n.Core[0] {
+					n.Core = append(n.Core, o)
+				}
+			}
+		}
+	}
+	// Some secondaries in another cluster (split sites).
+	for _, n := range cores {
+		if r.Intn(5) == 0 && len(cores) > 1 {
+			if sec := cores[r.Intn(len(cores))]; sec != n {
+				n.Secondary = sec.Name
 			}
 		}
 	}

@@ -9,20 +9,21 @@ import (
 	"github.com/runbook-dev/runbook/internal/release"
 )
 
-// The order search finds, per cluster, a sequence of units (hops and SSP
-// passes, one drained window each) that takes every node to its target while
-// the rules hold at every point: at most max_lines release lines in the
-// cluster, a BSM never moves above the cluster's core SMs, an SM/BSM hop
-// waits for SMGR to reach its line, and SMGR's hop into smgr_ssp_target waits
-// for the SSP pass of every node that needs one (SMGR's hops are modelled in
-// each cluster's search as markers; they need nothing else, so the clusters'
-// answers compose).
+// The order search finds one sequence of units (hops and SSP passes, one
+// drained window each) for the whole enterprise that takes every node to its
+// target while the rules hold at every point: at most max_lines release lines
+// among the core SMs of every cluster together (BSMs are not in the data
+// replication ring and do not count), a BSM crosses to another line only
+// after the core SMs it registers with reached its target (and patches only
+// on their line), an SM/BSM hop waits for SMGR to reach its line,
+// and SMGR's hop into smgr_ssp_target waits for the SSP pass of every node
+// that needs one (SMGR's hops are moves of the search too).
 //
-// It is a depth-first search with memoisation of dead states. Nodes of one
-// kind whose candidate paths are identical are interchangeable, so a state is
-// keyed by the multiset of their progress (their positions in a trie of
-// candidate unit sequences), which keeps the state space small even for 28
-// SMs.
+// It is a depth-first search with memoisation of dead states. Nodes whose
+// candidate paths are identical and whose rules read the same nodes are
+// interchangeable, so a state is keyed by the multiset of their progress
+// (their positions in a trie of candidate unit sequences), which keeps the
+// state space small even for 28 SMs.
 
 // searchMode selects which rules the search enforces.
 type searchMode struct {
@@ -80,6 +81,11 @@ func buildTrie(start string, rootOK bool, hasSSP func(release string) bool, cand
 			t.nodes[cur].terminal = ci
 		}
 	}
+	if len(cands) == 0 {
+		// A node without a path (its verdict is reported) stays where it
+		// is: done as it stands, so the others can still be ordered.
+		t.nodes[0].terminal = 0
+	}
 	var mark func(i int) bool
 	mark = func(i int) bool {
 		for _, e := range t.nodes[i].children {
@@ -95,10 +101,14 @@ func buildTrie(start string, rootOK bool, hasSSP func(release string) bool, cand
 
 // searcher holds one cluster search.
 type searcher struct {
-	b      *builder
-	mode   searchMode
-	nodes  []*nodeState // core SMs first, then BSMs
-	tries  []*trie
+	b     *builder
+	mode  searchMode
+	nodes []*nodeState // every cluster's nodes, in manifest order
+	tries []*trie
+	// core lists the indexes of the core SMs (the nodes the line rule
+	// counts); coreOf, for a BSM, the core SMs it must not move ahead of.
+	core   []int
+	coreOf [][]int
 	class  []int
 	pos    []int
 	smgrU  []unit // SMGR's units, nil without the SMGR rule
@@ -135,7 +145,40 @@ type lineViolation struct {
 func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 	s := &searcher{b: b, mode: mode, nodes: nodes, dead: map[string]bool{}, maxL: b.cat.Rules.MaxLines, sspHop: -1}
 	classes := map[string]int{}
+	// The BSM rule reads a BSM's core SMs: BSMs are told apart by their core
+	// set, and a core SM by the core sets it is in.
+	index := map[*nodeState]int{}
+	for i, ns := range nodes {
+		index[ns] = i
+		if ns.isCore() {
+			s.core = append(s.core, i)
+		}
+	}
+	coreSet := map[*nodeState]string{}
+	inSets := map[*nodeState]string{}
 	for _, ns := range nodes {
+		var names []string
+		for _, c := range ns.cores {
+			names = append(names, c.n.Name)
+		}
+		sort.Strings(names)
+		coreSet[ns] = strings.Join(names, ",")
+		for _, c := range ns.cores {
+			if !strings.Contains(inSets[c], "["+coreSet[ns]+"]") {
+				inSets[c] += "[" + coreSet[ns] + "]"
+			}
+		}
+	}
+	for _, ns := range nodes {
+		var deps []int
+		for _, c := range ns.cores {
+			// A core SM without a path has its own verdict and stays put:
+			// it must not hold its branches in the order.
+			if j, ok := index[c]; ok && !c.failed {
+				deps = append(deps, j)
+			}
+		}
+		s.coreOf = append(s.coreOf, deps)
 		var cands []candidate
 		if !ns.failed {
 			cands = ns.cands
@@ -143,7 +186,7 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 		hasSSP := func(r string) bool { _, ok := b.cat.LatestSSP(ns.product, r); return ok }
 		t := buildTrie(ns.release, b.sspSatisfied(ns, ns.release), hasSSP, cands, mode.alternatives)
 		var key strings.Builder
-		key.WriteString(string(ns.n.Kind) + "|" + ns.release + "|")
+		key.WriteString(string(ns.n.Kind) + "|" + ns.release + "|" + ns.target + "|" + coreSet[ns] + "|" + inSets[ns] + "|")
 		for ci, c := range cands {
 			if ci > 0 && !mode.alternatives {
 				break
@@ -191,11 +234,11 @@ func (s *searcher) smgrLineKey() int {
 // lineKey maps a release (or line) to a number, so lines compare as ints.
 func lineKey(r string) int { return release.LineKey(r) }
 
-// lineCount counts the release lines of the cluster with node i on line key lk.
+// lineCount counts the release lines of the core SMs with node i on line key lk.
 func (s *searcher) lineCount(i int, lk int) int {
 	var seen [8]int
 	n := 0
-	for j := range s.nodes {
+	for _, j := range s.core {
 		k := lk
 		if j != i {
 			k = s.tries[j].nodes[s.pos[j]].lineKey
@@ -217,10 +260,10 @@ func (s *searcher) lineCount(i int, lk int) int {
 	return n
 }
 
-// lines returns the sorted release lines of the cluster, with node i on rel.
+// lines returns the sorted release lines of the core SMs, with node i on rel.
 func (s *searcher) lines(i int, rel string) []string {
 	set := map[string]bool{}
-	for j := range s.nodes {
+	for _, j := range s.core {
 		if j == i {
 			set[catalog.LineOf(rel)] = true
 		} else {

@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/runbook-dev/runbook/engine/catalog"
+
 // run searches; ok is false when no sequence exists (or the budget ran out:
 // see aborted).
 func (s *searcher) run() bool {
@@ -108,16 +110,18 @@ func (s *searcher) allowed(i int, u unit) bool {
 	if s.smgrU != nil && s.smgrLineKey() < toKey {
 		return false
 	}
-	// Core before BSM: a BSM moves to a line only once every core SM of the
-	// cluster is on that line or newer (bsm.above_core checks the targets).
+	// Core before BSM: a BSM crosses to another line only once its core
+	// SMs have reached its target, and a patch hop waits for them to be on
+	// its line (bsm.above_core checks the targets).
 	if s.mode.bsm && ns.isBSM() {
-		for j, o := range s.nodes {
-			if o.isCore() && s.tries[j].nodes[s.pos[j]].lineKey < toKey {
+		for _, j := range s.coreOf[i] {
+			at := s.tries[j].nodes[s.pos[j]]
+			if at.lineKey < toKey || (!u.patch && catalog.Compare(at.release, ns.target) < 0) {
 				return false
 			}
 		}
 	}
-	if s.mode.lines {
+	if s.mode.lines && ns.isCore() {
 		if s.lineCount(i, toKey) > s.maxL {
 			if p := s.progress(); s.worst == nil || p > s.worst.progress {
 				s.worst = &lineViolation{progress: p, node: ns.n.Name, u: u, lines: s.lines(i, u.to)}

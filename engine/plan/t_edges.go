@@ -6,27 +6,30 @@ import (
 
 // edgesTransform adds the dependencies between nodes (the rules "Across
 // nodes" of the README's "Planning"):
-//   - inside a cluster, the units run in the searched sequence, one drained
-//     window at a time, except that consecutive BSM units (up to
-//     policy.branch_parallel) share a window when no interleaving of them can
-//     show more than max_lines lines; a unit's drain waits for the undrain of
-//     every unit of the group before;
+//   - across the whole enterprise, the units run in the searched sequence,
+//     one drained window at a time, except that consecutive units of one
+//     kind share a window when nothing the rules forbid can happen in any
+//     interleaving of them: BSM units up to policy.branch_parallel, core SM
+//     units up to policy.parallel (never a node with its secondary), and no
+//     interleaving may break the line or core-before-branch rules (see
+//     t_groups.go); a
+//     unit's drain waits for the undrain of every unit of the group before;
 //   - an SM/BSM hop waits for the SMGR hop that brings SMGR to its line;
 //   - SMGR's hop into smgr_ssp_target waits for the SSP passes of rule 1;
 //   - Ansible-style user steps run one node at a time inside a cluster.
 func (b *builder) edgesTransform() {
-	for _, cl := range b.cfg.Clusters {
-		groups := b.groups(cl.Name)
-		for g := 1; g < len(groups); g++ {
-			for _, prev := range groups[g-1] {
-				for _, next := range groups[g] {
-					b.graph.Connect(b.lastStep(prev), b.drainStep(next))
-				}
+	groups := b.groups()
+	for g := 1; g < len(groups); g++ {
+		for _, prev := range groups[g-1] {
+			for _, next := range groups[g] {
+				b.graph.Connect(b.lastStep(prev), b.drainStep(next))
 			}
 		}
-		if b.smgrGate && !b.ungated[cl.Name] {
-			b.smgrEdges(cl.Name)
-		}
+	}
+	if b.smgrGate && !b.ungated {
+		b.smgrEdges()
+	}
+	for _, cl := range b.cfg.Clusters {
 		last := ""
 		for _, n := range cl.Nodes {
 			ns := b.byName[n.Name]
@@ -41,52 +44,25 @@ func (b *builder) edgesTransform() {
 	}
 }
 
-// groups splits a cluster's sequence into drained windows that may overlap.
-func (b *builder) groups(cluster string) [][]move {
-	rel := map[*nodeState]string{}
-	linesOf := func() map[string]bool {
-		set := map[string]bool{}
-		for _, cl := range b.cfg.Clusters {
-			if cl.Name != cluster {
-				continue
-			}
-			for _, n := range cl.Nodes {
-				ns := b.byName[n.Name]
-				r := ns.release
-				if v, ok := rel[ns]; ok {
-					r = v
-				}
-				set[catalog.LineOf(r)] = true
-			}
+// mayJoin says whether m may share the drained window of group g: same kind
+// (never a BSM with a core SM), under the kind's limit, not the same node,
+// and for core SMs never a node together with its secondary.
+func (b *builder) mayJoin(g []move, m move, branchLimit, coreLimit int) bool {
+	if hasNode(g, m.node) {
+		return false
+	}
+	if m.node.isBSM() {
+		return len(g) < branchLimit && allBSM(g)
+	}
+	if !m.node.isCore() || len(g) >= coreLimit {
+		return false
+	}
+	for _, o := range g {
+		if !o.node.isCore() || o.node.n.Secondary == m.node.n.Name || m.node.n.Secondary == o.node.n.Name {
+			return false
 		}
-		return set
 	}
-	limit := b.cfg.Runbook.Policy.BranchParallel
-	if limit < 1 {
-		limit = 1
-	}
-	var out [][]move
-	var before map[string]bool
-	for _, m := range b.seq[cluster] {
-		u := m.node.units()[m.unit]
-		if n := len(out); n > 0 && m.node.isBSM() && len(out[n-1]) < limit && allBSM(out[n-1]) && !hasNode(out[n-1], m.node) {
-			old := rel[m.node]
-			rel[m.node] = u.to
-			union := linesOf()
-			for l := range before {
-				union[l] = true
-			}
-			if len(union) <= b.cat.Rules.MaxLines {
-				out[n-1] = append(out[n-1], m)
-				continue
-			}
-			rel[m.node] = old
-		}
-		before = linesOf()
-		rel[m.node] = u.to
-		out = append(out, []move{m})
-	}
-	return out
+	return true
 }
 
 func allBSM(g []move) bool {
@@ -122,7 +98,7 @@ func (b *builder) drainStep(m move) string {
 	return m.node.unitSteps[m.unit][0]
 }
 
-func (b *builder) smgrEdges(cluster string) {
+func (b *builder) smgrEdges() {
 	smgrUnits := b.smgr.units()
 	sspHop := b.smgrSSPHop()
 	sspUnit := -1
@@ -131,14 +107,14 @@ func (b *builder) smgrEdges(cluster string) {
 			sspUnit = k
 		}
 	}
-	for i, m := range b.seq[cluster] {
+	for i, m := range b.seq {
 		u := m.node.units()[m.unit]
 		// Rule 1: the units of covered nodes before the marker run before
 		// SMGR's hop into smgr_ssp_target, their hops after it wait for it.
 		if m.node.rule1 && sspHop >= 0 && sspUnit >= 0 {
 			smgrFirst := b.smgr.unitSteps[sspUnit][0]
 			smgrLast := b.smgr.unitSteps[sspUnit][len(b.smgr.unitSteps[sspUnit])-1]
-			if i < b.sspMarker[cluster] {
+			if i < b.sspMarker {
 				b.graph.Connect(b.lastStep(m), smgrFirst)
 			} else if !u.ssp {
 				b.graph.Connect(smgrLast, m.node.unitSteps[m.unit][0])

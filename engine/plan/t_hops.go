@@ -28,6 +28,9 @@ func (b *builder) hopStepsTransform() {
 		if !ns.failed && len(ns.cands) > 0 {
 			pn.Path = ns.cands[ns.chosen].path.Releases(ns.release)
 		}
+		for _, c := range ns.cores {
+			pn.Core = append(pn.Core, c.n.Name)
+		}
 		b.plan.Nodes = append(b.plan.Nodes, pn)
 		for _, u := range ns.units() {
 			var ids []string

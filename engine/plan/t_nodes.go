@@ -11,7 +11,8 @@ import (
 
 // nodesTransform resolves every node's current release and SSP (facts win
 // over declarations), its target and product, and checks the rules that need
-// no path: cluster.secondary, cluster.size and bsm.above_core.
+// no path: cluster.secondary, cluster.size, bsm.core, bsm.above_core and
+// bsm.level.
 func (b *builder) nodesTransform() {
 	for _, n := range b.cfg.AllNodes() {
 		ns := &nodeState{n: n, product: n.Kind.Spec().Product, release: n.Release, ssp: n.SSP, target: n.Target}
@@ -37,6 +38,7 @@ func (b *builder) nodesTransform() {
 	}
 	b.checkSecondaries()
 	b.checkClusterSize()
+	b.resolveCores()
 	b.checkBSMAboveCore()
 }
 
@@ -89,13 +91,11 @@ func (b *builder) checkSecondaries() {
 			msg = fmt.Sprintf("%s names itself as its secondary", ns.n.Name)
 		case !other.isCore():
 			msg = fmt.Sprintf("%s names %s as its secondary, but a %s cannot serve its phones", ns.n.Name, sec, other.n.Kind)
-		case other.n.Cluster != ns.n.Cluster:
-			msg = fmt.Sprintf("%s names %s as its secondary, but %s is in cluster %s, not %s", ns.n.Name, sec, sec, other.n.Cluster, ns.n.Cluster)
 		default:
 			continue
 		}
 		b.addGuard(guard.ClusterSecondary, ns.n.Name, ns.attr("secondary"), msg,
-			"The secondary must be another core session_manager of the same cluster: the SM that serves this node's phones while it is down.")
+			"The secondary must be another core session_manager of the manifest (any cluster): the SM that serves this node's phones while it is down.")
 	}
 }
 
@@ -109,34 +109,76 @@ func (b *builder) checkClusterSize() {
 		count++
 		if limit > 0 && count == limit+1 {
 			b.addGuard(guard.ClusterSize, ns.n.Name, ns.n.Range,
-				"more than %d core Session Manager instances in one manifest (%s is number %d)",
+				"more than %d core Session Manager instances in the enterprise (%s is number %d, counting every cluster)",
 				"One System Manager manages at most this many Session Managers (catalog rules.cluster_size); split the fleet into one manifest per enterprise.",
 				limit, ns.n.Name, count)
 		}
 	}
 }
 
-func (b *builder) checkBSMAboveCore() {
-	for _, cl := range b.cfg.Clusters {
-		var lowest *nodeState
-		for _, n := range cl.Nodes {
-			ns := b.byName[n.Name]
-			if ns.isCore() && catalog.LineOf(ns.target) != "" && (lowest == nil || catalog.Compare(ns.target, lowest.target) < 0) {
-				lowest = ns
-			}
-		}
-		if lowest == nil {
+// resolveCores gives every BSM its core SMs (bsm.core when its core
+// attribute names an unknown node, a node that is not a core SM, or more
+// than two).
+func (b *builder) resolveCores() {
+	const most = 2
+	for _, ns := range b.nodes {
+		if !ns.isBSM() {
 			continue
 		}
-		for _, n := range cl.Nodes {
-			ns := b.byName[n.Name]
-			if ns.isBSM() && catalog.LineOf(ns.target) != "" && catalog.Compare(ns.target, lowest.target) > 0 {
-				b.addGuard(guard.BSMAboveCore, ns.n.Name, b.targetRange(ns),
-					"BSM %s targets %s, above core SM %s's target %s",
-					"A Branch Session Manager is brought to the level of its core SM and never runs above it; lower the BSM target or raise the core's.",
-					ns.n.Name, ns.target, lowest.n.Name, lowest.target)
-				ns.failed = true
+		if ns.n.Core == nil {
+			for _, o := range b.nodes {
+				if o.isCore() && o.n.Cluster == ns.n.Cluster {
+					ns.cores = append(ns.cores, o)
+				}
 			}
+			continue
+		}
+		rng := ns.attr("core")
+		hint := "core names the (at most two) core session_manager nodes this branch registers with, in any cluster; without it, the core SMs of its cluster."
+		if len(ns.n.Core) > most {
+			b.addGuard(guard.BSMCore, ns.n.Name, rng, "%s names %d core SMs; a branch registers with at most %d", hint, ns.n.Name, len(ns.n.Core), most)
+		}
+		for _, name := range ns.n.Core {
+			o := b.byName[name]
+			switch {
+			case o == nil:
+				b.addGuard(guard.BSMCore, ns.n.Name, rng, "%s names core %q, which is not a node of this manifest", hint, ns.n.Name, name)
+			case !o.isCore():
+				b.addGuard(guard.BSMCore, ns.n.Name, rng, "%s names %s as a core SM, but it is a %s", hint, ns.n.Name, name, o.n.Kind)
+			default:
+				ns.cores = append(ns.cores, o)
+			}
+		}
+	}
+}
+
+// checkBSMAboveCore refuses a BSM whose target is above one of its core SMs'
+// targets (bsm.above_core), wherever they are, and warns when it ends below
+// all of them (bsm.level): a branch runs at its core's level.
+func (b *builder) checkBSMAboveCore() {
+	for _, ns := range b.nodes {
+		if !ns.isBSM() || catalog.LineOf(ns.target) == "" {
+			continue
+		}
+		var lowest *nodeState
+		for _, c := range ns.cores {
+			if catalog.LineOf(c.target) != "" && (lowest == nil || catalog.Compare(c.target, lowest.target) < 0) {
+				lowest = c
+			}
+		}
+		switch {
+		case lowest == nil:
+		case catalog.Compare(ns.target, lowest.target) > 0:
+			b.addGuard(guard.BSMAboveCore, ns.n.Name, b.targetRange(ns),
+				"BSM %s targets %s, above core SM %s's target %s",
+				"A Branch Session Manager is brought to the level of its core SMs and never runs above them; lower the BSM target or raise the core's.",
+				ns.n.Name, ns.target, lowest.n.Name, lowest.target)
+			ns.failed = true
+		case catalog.Compare(ns.target, lowest.target) < 0:
+			b.addGuard(guard.BSMLevel, ns.n.Name, b.targetRange(ns),
+				"BSM %s ends on %s, below its core SMs (%s ends on %s)",
+				"The vendor brings a branch to the level of its core SM: raise the BSM target in this change or the next.",
+				ns.n.Name, ns.target, lowest.n.Name, lowest.target)
 		}
 	}
 }

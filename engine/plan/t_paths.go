@@ -36,7 +36,11 @@ func (b *builder) pathsTransform() {
 			switch {
 			case perr.Rule == guard.PlatformAVP || perr.Rule == guard.PlatformAWS:
 				rng = ns.attr("platform")
-			case perr.Rule == guard.PathDowngrade || (catalog.LineOf(ns.release) != "" && b.cat.Line(ns.product, ns.release) != nil):
+			case perr.AtTarget || perr.Rule == guard.PathDowngrade:
+				rng = b.targetRange(ns)
+			case perr.Rule == guard.PathUnknownRelease:
+				// the declared (or reported) release is beyond the catalog
+			case catalog.LineOf(ns.release) != "" && b.cat.Line(ns.product, ns.release) != nil:
 				rng = b.targetRange(ns)
 			}
 			b.addGuard(perr.Rule, ns.n.Name, rng, fmt.Sprintf("%s: %s", ns.n.Name, perr.Msg), perr.Hint)

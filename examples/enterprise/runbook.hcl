@@ -1,8 +1,10 @@
 # A multi-cluster enterprise on 10.1.x: three regional clusters with their
 # branches and System Manager, to 10.2.0.1 inside one twelve-hour window.
 #
-# The three clusters are upgraded at once (policy.parallel); inside a cluster one
-# core SM is out of service at a time, then the branches. The manifest is
+# parallel = 3: up to three core SMs of the enterprise out of service at once,
+# never a node with its secondary (policy.parallel warns: the vendor upgrades
+# one at a time; with parallel = 1 the change needs a longer window); each
+# cluster's branches follow its core SMs, two at a time. The manifest is
 # split across files: this one, variables.hcl, fleet.hcl and steps.hcl.
 
 runbook "enterprise-10-2" {

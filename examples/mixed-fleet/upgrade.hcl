@@ -1,14 +1,26 @@
 # A mixed fleet: an 8.1 headquarters cluster with a branch, a plant cluster
-# still on 7.0, and System Manager on 8.1 — all to 10.2.0.1.
+# with one SM still on 7.0 and one on 8.1, and System Manager on 8.1 — all to
+# 10.2.0.1.
 #
 # What the planner inserts, and the guards say so as warnings:
 # - sm-hq-2 is on 8.1.2.0: a patch hop to 8.1.3.8 first (source.not_latest),
 #   then the latest SSP (ssp.required), then 8.1.3.8 -> 10.2.0.1.
 # - the 8.1.3.8 nodes lack the latest SSP: an SSP pass before System Manager
 #   goes to 10.2 (rule 1) and before the cross-line hop.
-# - the plant SMs are on 7.0.x: 7.0 -> 10.1 -> 10.2 (path.multi_hop).
-# - two SMs move from 8.1 to 10.2 in hq: User Data Storage shows failed until
-#   both are done (cluster.uds_split): finish the cluster in one window.
+# - sm-plant-1 is on 7.0.x: 7.0 -> 10.1 -> 10.2 (path.multi_hop, the path
+#   rule). Release lines are counted across the whole enterprise (every core
+#   SM under one System Manager, whatever its cluster), so it goes first and
+#   alone: while it passes 10.1, every other core SM stays on 8.1. A second
+#   7.0 SM anywhere in the enterprise would make that impossible
+#   (cluster.releases).
+# - SMs move from 8.1 to 10.2 in hq and in the plant: User Data Storage, one
+#   ring across the enterprise, shows failed until all are done
+#   (cluster.uds_split): finish them in one window.
+# - bsm-austin registers with sm-hq-1 and sm-plant-2 (core): it goes to
+#   10.2 only after both are there, and never while one is out of service.
+# - parallel = 2: up to two core SMs out of service at once, never a node
+#   with its secondary (policy.parallel says it is against the vendor's
+#   advice).
 
 runbook "fleet-to-10-2" {
   change_id   = "CHG0040112"
@@ -103,6 +115,7 @@ cluster "hq" {
     release  = "8.1.3.8"
     ssp      = 38
     platform = "kvm"
+    core     = ["sm-hq-1", "sm-plant-2"] # the core SMs it registers with, any cluster
   }
 }
 
@@ -116,7 +129,8 @@ cluster "plant" {
 
   session_manager "sm-plant-2" {
     host      = "sm-plant-2.${local.domain}"
-    release   = "7.0.1.2"
+    release   = "8.1.3.8"
+    ssp       = 41
     platform  = "vmware"
     secondary = "sm-plant-1"
   }

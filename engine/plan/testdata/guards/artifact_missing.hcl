@@ -3,7 +3,7 @@ runbook "t" {
 }
 
 cluster "core" {
-  session_manager "sm-a" { # WARNING: artifact.missing
+  session_manager "sm-a" { # WARNING: artifact.missing # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "10.1.3.0"
   }

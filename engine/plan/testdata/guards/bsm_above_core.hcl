@@ -11,7 +11,7 @@ artifact "sm" {
 }
 
 cluster "core" {
-  session_manager "sm-a" { # WARNING: artifact.missing
+  session_manager "sm-a" { # WARNING: artifact.missing # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "10.1.0.0"
     target  = "10.1.3.0"

@@ -1,5 +1,7 @@
+# Two sites: each alone would hold two lines, but the enterprise's core SMs
+# (one data replication ring) would run 7.0, 10.1 and 10.2 at once.
 runbook "t" {
-  target = "10.2.0.1"
+  target = "10.2.0.1" # WARNING: cluster.uds_split
 }
 
 artifact "sm" {
@@ -17,15 +19,20 @@ artifact "sm-10-1" {
   sha256  = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 }
 
-cluster "core" { # ERROR: cluster.releases # WARNING: cluster.uds_split
+cluster "east" {
   session_manager "sm-a" {
-    host    = "sm-a.example.net"
-    release = "7.0.1.3" # WARNING: path.multi_hop
+    host      = "sm-a.example.net"
+    release   = "7.0.1.3" # ERROR: cluster.releases # WARNING: path.multi_hop
+    secondary = "sm-b"
   }
   session_manager "sm-b" {
-    host    = "sm-b.example.net"
-    release = "7.0.1.3" # WARNING: path.multi_hop
+    host      = "sm-b.example.net"
+    release   = "7.0.1.3" # WARNING: path.multi_hop
+    secondary = "sm-a"
   }
+}
+
+cluster "west" {
   session_manager "sm-c" {
     host    = "sm-c.example.net"
     release = "10.2.0.1"

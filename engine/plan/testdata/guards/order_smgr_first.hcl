@@ -17,7 +17,7 @@ system_manager "smgr" {
 }
 
 cluster "core" {
-  session_manager "sm-a" {
+  session_manager "sm-a" { # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "10.1.3.0"
     ssp     = 99

@@ -19,7 +19,7 @@ artifact "sm-10-1" {
 }
 
 cluster "core" {
-  session_manager "sm-a" {
+  session_manager "sm-a" { # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "7.0.1.3" # WARNING: path.multi_hop
     ssp     = 99

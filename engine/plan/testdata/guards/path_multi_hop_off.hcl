@@ -20,7 +20,7 @@ artifact "sm-10-1" {
 }
 
 cluster "core" {
-  session_manager "sm-a" {
+  session_manager "sm-a" { # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "7.0.1.3" # ERROR: path.multi_hop
     ssp     = 99

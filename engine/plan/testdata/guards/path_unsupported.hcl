@@ -13,7 +13,7 @@ artifact "sm" {
 cluster "core" {
   session_manager "sm-a" {
     host    = "sm-a.example.net"
-    release = "9.9.0.0" # ERROR: path.unsupported
+    release = "5.2.1.0" # ERROR: path.unsupported
     ssp     = 99
   }
 }

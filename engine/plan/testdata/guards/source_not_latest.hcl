@@ -25,7 +25,7 @@ artifact "ssp-8-1" {
 }
 
 cluster "core" {
-  session_manager "sm-a" {
+  session_manager "sm-a" { # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "8.1.2.0" # WARNING: source.not_latest
     ssp     = 99        # WARNING: ssp.required

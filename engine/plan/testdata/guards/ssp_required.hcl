@@ -18,7 +18,7 @@ artifact "ssp-8-1" {
 }
 
 cluster "core" {
-  session_manager "sm-a" {
+  session_manager "sm-a" { # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "8.1.3.8"
     ssp     = 30 # WARNING: ssp.required

@@ -14,7 +14,7 @@ artifact "sm" {
 }
 
 cluster "core" {
-  session_manager "sm-a" {
+  session_manager "sm-a" { # WARNING: cluster.no_secondary
     host    = "sm-a.example.net"
     release = "10.1.3.0"
   }
