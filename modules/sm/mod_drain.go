@@ -44,12 +44,9 @@ func (m Drain) Run(ctx context.Context, conn modules.Conn, t modules.Task) (modu
 	if err != nil {
 		return modules.Outcome{}, err
 	}
-	poll, err := argDuration(t, "poll", defaultPoll)
+	poll, err := argPoll(t)
 	if err != nil {
 		return modules.Outcome{}, err
-	}
-	if poll <= 0 {
-		poll = defaultPoll
 	}
 	r := runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}
 	if _, err := r.run(ctx, "deny_new_service", nil); errors.Is(err, errDryRun) {

@@ -49,12 +49,9 @@ func (m Verify) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 	if err != nil {
 		return modules.Outcome{}, err
 	}
-	poll, err := argDuration(t, "poll", defaultPoll)
+	poll, err := argPoll(t)
 	if err != nil {
 		return modules.Outcome{}, err
-	}
-	if poll <= 0 {
-		poll = defaultPoll
 	}
 	r := runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}
 	deadline := time.Now().Add(settle)

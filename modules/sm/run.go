@@ -121,6 +121,16 @@ func argDuration(t modules.Task, name string, def time.Duration) (time.Duration,
 	return d, nil
 }
 
+// argPoll reads the `poll` argument of a waiting module: how often it
+// reads the node again; missing or zero, defaultPoll.
+func argPoll(t modules.Task) (time.Duration, error) {
+	poll, err := argDuration(t, "poll", defaultPoll)
+	if err != nil || poll > 0 {
+		return poll, err
+	}
+	return defaultPoll, nil
+}
+
 // needArgs checks that required task arguments are present.
 func needArgs(t modules.Task, module string, names ...string) error {
 	for _, n := range names {
