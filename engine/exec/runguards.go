@@ -110,6 +110,16 @@ func (e *guardEnv) takeUnmet(kinds ...string) error {
 	return nil
 }
 
+// judgeUnmet is guard id's verdict after the module on what the module saw:
+// a refusal naming its unmet observation of kind obs; no verdict when it
+// saw none.
+func (r *run) judgeUnmet(e *guardEnv, id, obs string) error {
+	if err := e.takeUnmet(obs); err != nil {
+		return r.check(e.s, e.ns.name, id, guardErr(id, "%v", err), "")
+	}
+	return nil
+}
+
 // runGuards runs the registered runtime guards of the step's phase at at,
 // in the registry's order; the first refusal stops it.
 func (r *run) runGuards(ctx context.Context, at guard.At, e *guardEnv) error {

@@ -47,10 +47,7 @@ func (r *run) verify(ctx context.Context, e *guardEnv) (modules.Outcome, error) 
 // after the reboot.
 func (r *run) verifyReleaseGuard(ctx context.Context, e *guardEnv) error {
 	if e.s.Phase != plan.PhaseVerify {
-		if err := e.takeUnmet(sm.ObsRelease); err != nil {
-			return r.check(e.s, e.ns.name, guard.VerifyRelease, guardErr(guard.VerifyRelease, "%v", err), "")
-		}
-		return nil
+		return r.judgeUnmet(e, guard.VerifyRelease, sm.ObsRelease)
 	}
 	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
@@ -64,10 +61,7 @@ func (r *run) verifyReleaseGuard(ctx context.Context, e *guardEnv) error {
 // check.
 func (r *run) verifyServicesGuard(ctx context.Context, e *guardEnv) error {
 	if e.done { // after the module
-		if err := e.takeUnmet(sm.ObsServices); err != nil {
-			return r.check(e.s, e.ns.name, guard.VerifyServices, guardErr(guard.VerifyServices, "%v", err), "")
-		}
-		return nil
+		return r.judgeUnmet(e, guard.VerifyServices, sm.ObsServices)
 	}
 	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
