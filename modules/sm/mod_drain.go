@@ -40,11 +40,7 @@ func (m Drain) Run(ctx context.Context, conn modules.Conn, t modules.Task) (modu
 		}
 		maxCalls = n
 	}
-	timeout, err := argDuration(t, "drain_timeout", defaultDrainTimeout)
-	if err != nil {
-		return modules.Outcome{}, err
-	}
-	poll, err := argPoll(t)
+	timeout, poll, err := waitArgs(t, "drain_timeout", defaultDrainTimeout)
 	if err != nil {
 		return modules.Outcome{}, err
 	}

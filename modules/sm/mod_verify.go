@@ -45,11 +45,7 @@ func (m Verify) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 		}
 		return modules.Outcome{Summary: "dry-run: would verify release " + want}, nil
 	}
-	settle, err := argDuration(t, "settle", defaultSettle)
-	if err != nil {
-		return modules.Outcome{}, err
-	}
-	poll, err := argPoll(t)
+	settle, poll, err := waitArgs(t, "settle", defaultSettle)
 	if err != nil {
 		return modules.Outcome{}, err
 	}
