@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/zclconf/go-cty/cty"
@@ -116,12 +118,7 @@ func (pn *pins) values() (map[string]cty.Value, error) {
 // checkVariables refuses variable values that differ from the pinned ones
 // (sensitive ones compared by their salted hash), naming the variable.
 func (pn *pins) checkVariables(cfg *eval.Config) error {
-	names := make([]string, 0, len(cfg.Variables))
-	for name := range cfg.Variables {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Variables)) {
 		v := cfg.Variables[name]
 		pv, ok := pn.Variables[name]
 		if !ok {

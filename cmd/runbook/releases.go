@@ -4,7 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -82,12 +83,7 @@ func writeReleases(w io.Writer, cat *catalog.Catalog) {
 	}
 	if len(cat.Platforms) > 0 {
 		fmt.Fprintf(w, "\nplatform notes\n")
-		names := make([]string, 0, len(cat.Platforms))
-		for n := range cat.Platforms {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range slices.Sorted(maps.Keys(cat.Platforms)) {
 			pl := cat.Platforms[name]
 			fmt.Fprintf(w, "  %s (%s): %s\n", pl.Name, pl.Rule, pl.Hint)
 		}

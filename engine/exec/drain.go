@@ -9,6 +9,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -142,7 +143,7 @@ func (r *run) peer(name string) (*nodeState, error) {
 		return nil, fmt.Errorf("secondary %s is not in the manifest", name)
 	}
 	ns := &nodeState{name: cn.Name, kind: cn.Kind, cluster: cn.Cluster, cn: cn, target: targetFor(r.cfg, cn),
-		before: map[int]sm.Facts{}, backups: map[int]map[string]string{}, changed: map[int]bool{}}
+		before: map[int]facts.Facts{}, backups: map[int]map[string]string{}, changed: map[int]bool{}}
 	r.peers[name] = ns
 	return ns, nil
 }

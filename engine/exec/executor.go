@@ -13,7 +13,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/dryrun"
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // Executor runs plans. It holds no state between runs.
@@ -116,7 +116,7 @@ func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
 	}
 	r := &run{opts: o, p: p, cfg: cfg, lim: o.Limits.withDefaults(), clock: o.Clock, red: o.Redactor,
 		nodes: map[string]*nodeState{}, peers: map[string]*nodeState{}, oos: newOOS(cfg.Runbook.Policy.BranchParallel),
-		res: &Result{Steps: map[string]string{}, FactsBefore: map[string]*sm.Facts{}, FactsAfter: map[string]*sm.Facts{}}}
+		res: &Result{Steps: map[string]string{}, FactsBefore: map[string]*facts.Facts{}, FactsAfter: map[string]*facts.Facts{}}}
 	if r.clock == nil {
 		r.clock = systemClock{}
 	}

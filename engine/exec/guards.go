@@ -11,12 +11,13 @@ import (
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/internal/fileio"
 	"github.com/runbook-dev/runbook/internal/rollout"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
 // checkDrift compares the declared release and SSP with the node's facts. On
 // resume the node may legitimately be anywhere on its planned path.
-func checkDrift(declRelease string, declSSP int, f sm.Facts, path []string, resumed bool) error {
+func checkDrift(declRelease string, declSSP int, f facts.Facts, path []string, resumed bool) error {
 	if resumed && slices.Contains(path, f.Release) {
 		return nil
 	}
@@ -30,7 +31,7 @@ func checkDrift(declRelease string, declSSP int, f sm.Facts, path []string, resu
 }
 
 // checkCalls is the drain's verdict: calls at most max once the drain ended.
-func checkCalls(f sm.Facts, max int, timeout time.Duration) error {
+func checkCalls(f facts.Facts, max int, timeout time.Duration) error {
 	if f.ActiveCalls > max {
 		return guardErr(guard.CallsActive, "%d active calls still above %d after drain_timeout %s", f.ActiveCalls, max, timeout)
 	}
@@ -42,7 +43,7 @@ func checkCalls(f sm.Facts, max int, timeout time.Duration) error {
 
 // checkPeer requires the secondary to be in service: accepting new service
 // and not drained by this run.
-func checkPeer(peer string, f sm.Facts, drainedByRun bool) error {
+func checkPeer(peer string, f facts.Facts, drainedByRun bool) error {
 	if drainedByRun {
 		return guardErr(guard.PeerUnavailable, "secondary %s is out of service in this run", peer)
 	}
@@ -79,7 +80,7 @@ func checkWindow(w *eval.Window, now time.Time, need time.Duration) error {
 
 // checkDisk requires needMB free on every mount. A mount the node does not
 // report counts as not enough: an unknown is not a yes.
-func checkDisk(f sm.Facts, mounts []string, needMB int64) error {
+func checkDisk(f facts.Facts, mounts []string, needMB int64) error {
 	for _, m := range mounts {
 		free, ok := f.DiskFreeMB[m]
 		if !ok {
@@ -93,7 +94,7 @@ func checkDisk(f sm.Facts, mounts []string, needMB int64) error {
 }
 
 // checkSkew compares the node's clock with the controller's.
-func checkSkew(f sm.Facts, now time.Time, max time.Duration) error {
+func checkSkew(f facts.Facts, now time.Time, max time.Duration) error {
 	if f.Clock.IsZero() {
 		return guardErr(guard.TimeSkew, "node clock not reported")
 	}
@@ -109,7 +110,7 @@ func checkSkew(f sm.Facts, now time.Time, max time.Duration) error {
 
 // checkUDS applies to core Session Managers only: their User Data Storage
 // backup must be configured and its last run must have succeeded.
-func checkUDS(kind rollout.Kind, f sm.Facts) error {
+func checkUDS(kind rollout.Kind, f facts.Facts) error {
 	if !kind.Spec().Core {
 		return nil
 	}
@@ -143,14 +144,14 @@ func checkArchive(path, want string) error {
 	return nil
 }
 
-func checkRelease(f sm.Facts, want string) error {
+func checkRelease(f facts.Facts, want string) error {
 	if f.Release != want {
 		return guardErr(guard.VerifyRelease, "node reports release %s, expected %s", f.Release, want)
 	}
 	return nil
 }
 
-func checkServices(f sm.Facts) error {
+func checkServices(f facts.Facts) error {
 	if !f.AllServicesUp() {
 		return guardErr(guard.VerifyServices, "services not up: %s", downServices(f))
 	}
@@ -159,7 +160,7 @@ func checkServices(f sm.Facts) error {
 
 // checkData compares users and the data digest with the facts taken before
 // the hop; for a cross-line hop this runs after the restore.
-func checkData(f, before sm.Facts) error {
+func checkData(f, before facts.Facts) error {
 	if f.Users != before.Users {
 		return guardErr(guard.VerifyData, "%d users, %d before the hop", f.Users, before.Users)
 	}
@@ -169,7 +170,7 @@ func checkData(f, before sm.Facts) error {
 	return nil
 }
 
-func downServices(f sm.Facts) string {
+func downServices(f facts.Facts) string {
 	if len(f.Services) == 0 {
 		return "none reported"
 	}

@@ -117,10 +117,7 @@ func (r *run) readMedium(ctx context.Context, e *guardEnv) *mediumRead {
 // sha256 on both ends of the transfer).
 func (r *run) mediumSumGuard(ctx context.Context, e *guardEnv) error {
 	if e.s.Phase == plan.PhaseUpload {
-		if err := e.takeUnmet(sm.ObsChecksum); err != nil {
-			return r.check(e.s, e.ns.name, guard.ArtifactChecksum, guardErr(guard.ArtifactChecksum, "%v", err), "")
-		}
-		return nil
+		return r.judgeUnmet(e, guard.ArtifactChecksum, sm.ObsChecksum)
 	}
 	if !mediumApplies(e) {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/internal/rollout"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -23,14 +24,14 @@ type nodeState struct {
 	cn            *eval.Node
 	target        modules.Target
 
-	facts     sm.Facts // latest read (or, under dry-run, predicted)
+	facts     facts.Facts // latest read (or, under dry-run, predicted)
 	haveFacts bool
 	skew      time.Duration // node clock minus controller clock, for predictions
 
-	initial     sm.Facts // facts at the start of the change (of the first run, on resume)
+	initial     facts.Facts // facts at the start of the change (of the first run, on resume)
 	haveInitial bool
 
-	before     map[int]sm.Facts          // per hop: facts taken before its change
+	before     map[int]facts.Facts       // per hop: facts taken before its change
 	backups    map[int]map[string]string // per hop: the backup step's outcome values
 	lastBackup map[string]string
 
@@ -51,7 +52,7 @@ func newNodeState(cfg *eval.Config, pn *plan.Node) (*nodeState, error) {
 		return nil, fmt.Errorf("exec: plan node %s is not in the manifest", pn.Name)
 	}
 	return &nodeState{name: pn.Name, kind: pn.Kind, cluster: pn.Cluster, pn: pn, cn: cn,
-		target: targetFor(cfg, cn), before: map[int]sm.Facts{}, backups: map[int]map[string]string{},
+		target: targetFor(cfg, cn), before: map[int]facts.Facts{}, backups: map[int]map[string]string{},
 		changed: map[int]bool{}}, nil
 }
 
@@ -60,7 +61,7 @@ func targetFor(cfg *eval.Config, n *eval.Node) modules.Target { return cfg.Targe
 
 // gather reads the node's facts (under dry-run, after the first read, the
 // predicted facts are returned instead: the node was not changed).
-func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts, error) {
+func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (facts.Facts, error) {
 	r.mu.Lock()
 	if r.opts.Offline && !ns.haveFacts {
 		ns.facts, ns.haveFacts, ns.declared = declaredFacts(ns), true, true
@@ -74,7 +75,7 @@ func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts
 	r.mu.Unlock()
 	conn, err := r.pool.get(ctx, ns)
 	if err != nil {
-		return sm.Facts{}, err
+		return facts.Facts{}, err
 	}
 	stepID := ""
 	if s != nil {
@@ -88,7 +89,7 @@ func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts
 		}
 	}
 	if err != nil {
-		return sm.Facts{}, fmt.Errorf("read facts of %s: %w", ns.name, err)
+		return facts.Facts{}, fmt.Errorf("read facts of %s: %w", ns.name, err)
 	}
 	r.mu.Lock()
 	if r.opts.DryRun && !ns.haveFacts && f.ServiceState == "" && len(f.Services) == 0 {
@@ -105,7 +106,7 @@ func (r *run) gather(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts
 }
 
 // factsEvent journals a node's facts; label says which (initial, before hop N, after).
-func (r *run) factsEvent(ns *nodeState, s *plan.Step, label string, f sm.Facts) {
+func (r *run) factsEvent(ns *nodeState, s *plan.Step, label string, f facts.Facts) {
 	e := record.Event{Type: record.EventFacts, Node: ns.name, Message: label, Facts: f}
 	if s != nil {
 		e.Step, e.Phase = s.ID, string(s.Phase)
@@ -155,8 +156,8 @@ func (r *run) gatherAll(ctx context.Context) error {
 
 // declaredFacts are what the manifest says of a node, for an offline dry-run:
 // release and SSP as declared, in service, nothing else known.
-func declaredFacts(ns *nodeState) sm.Facts {
-	f := sm.Facts{Release: ns.cn.Release, SSP: ns.cn.SSP, ServiceState: sm.StateAccepting}
+func declaredFacts(ns *nodeState) facts.Facts {
+	f := facts.Facts{Release: ns.cn.Release, SSP: ns.cn.SSP, ServiceState: sm.StateAccepting}
 	if ns.pn != nil {
 		f.Release, f.SSP = ns.pn.Release, ns.pn.SSP
 	}
@@ -180,7 +181,7 @@ func (r *run) journalCarried() {
 			continue
 		}
 		r.mu.Lock()
-		hops := make(map[int]sm.Facts, len(ns.before))
+		hops := make(map[int]facts.Facts, len(ns.before))
 		for h, f := range ns.before {
 			hops[h] = f
 		}

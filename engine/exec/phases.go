@@ -93,10 +93,7 @@ func (r *run) backup(ctx context.Context, e *guardEnv) (modules.Outcome, error) 
 func (r *run) backupGuard(ctx context.Context, e *guardEnv) error {
 	s, node := e.s, e.ns.name
 	if s.Phase != plan.PhaseBackup {
-		if err := e.takeUnmet(sm.ObsArchive); err != nil {
-			return r.check(s, node, guard.BackupVerify, guardErr(guard.BackupVerify, "%v", err), "")
-		}
-		return nil
+		return r.judgeUnmet(e, guard.BackupVerify, sm.ObsArchive)
 	}
 	if r.opts.DryRun {
 		e.takeUnmet(sm.ObsArchive)

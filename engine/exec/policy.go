@@ -9,7 +9,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
-	"github.com/runbook-dev/runbook/modules/sm"
+	"github.com/runbook-dev/runbook/modules/facts"
 )
 
 // Failure policies (policy.on_failure).
@@ -52,7 +52,7 @@ func (r *run) action(ns *nodeState, s *plan.Step, act, status, msg string) {
 // healthy says whether a node may carry calls again: services up, on a
 // release of its path, and (when known) the users and data it had before the
 // hop. A node upgraded across lines but not yet restored is not healthy.
-func (r *run) healthy(ns *nodeState, s *plan.Step, f sm.Facts) (bool, string) {
+func (r *run) healthy(ns *nodeState, s *plan.Step, f facts.Facts) (bool, string) {
 	if err := checkServices(f); err != nil {
 		return false, err.Error()
 	}

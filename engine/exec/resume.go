@@ -7,6 +7,7 @@ import (
 
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -16,16 +17,16 @@ import (
 // completed step against the facts gathered now.
 type resumeState struct {
 	completed map[string]bool
-	values    map[string]map[string]string // step id -> outcome values
-	before    map[string]map[int]sm.Facts  // node -> hop -> facts before the hop
-	initial   map[string]sm.Facts          // node -> facts at the first run's start
-	held      map[string]string            // step id -> why its outcome still holds
-	refused   map[string]string            // step id -> why it must not run again
+	values    map[string]map[string]string   // step id -> outcome values
+	before    map[string]map[int]facts.Facts // node -> hop -> facts before the hop
+	initial   map[string]facts.Facts         // node -> facts at the first run's start
+	held      map[string]string              // step id -> why its outcome still holds
+	refused   map[string]string              // step id -> why it must not run again
 }
 
 func newResumeState(events []record.Event) *resumeState {
 	rs := &resumeState{completed: map[string]bool{}, values: map[string]map[string]string{},
-		before: map[string]map[int]sm.Facts{}, initial: map[string]sm.Facts{}, held: map[string]string{},
+		before: map[string]map[int]facts.Facts{}, initial: map[string]facts.Facts{}, held: map[string]string{},
 		refused: map[string]string{}}
 	// An undrain by the failure policy undoes nothing the node's steps did,
 	// so, unlike the rollback's restore, it must not un-complete them.
@@ -53,7 +54,7 @@ func newResumeState(events []record.Event) *resumeState {
 			var hop int
 			if _, err := fmt.Sscanf(e.Message, "before hop %d", &hop); err == nil {
 				if rs.before[e.Node] == nil {
-					rs.before[e.Node] = map[int]sm.Facts{}
+					rs.before[e.Node] = map[int]facts.Facts{}
 				}
 				rs.before[e.Node][hop] = f
 			} else if e.Message == "initial" {
@@ -68,18 +69,18 @@ func newResumeState(events []record.Event) *resumeState {
 
 // decodeFacts reads the facts of a journal event, which JSON decoding left
 // as a generic value.
-func decodeFacts(v any) (sm.Facts, bool) {
+func decodeFacts(v any) (facts.Facts, bool) {
 	if v == nil {
-		return sm.Facts{}, false
+		return facts.Facts{}, false
 	}
-	if f, ok := v.(sm.Facts); ok {
+	if f, ok := v.(facts.Facts); ok {
 		return f, true
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return sm.Facts{}, false
+		return facts.Facts{}, false
 	}
-	var f sm.Facts
+	var f facts.Facts
 	return f, json.Unmarshal(b, &f) == nil && f.Release != ""
 }
 

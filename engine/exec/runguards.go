@@ -9,6 +9,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -45,7 +46,7 @@ type guardEnv struct {
 	ns *nodeState
 	s  *plan.Step
 
-	facts     sm.Facts
+	facts     facts.Facts
 	haveFacts bool
 
 	medium *mediumRead // the hop's medium read on the node, once
@@ -58,7 +59,7 @@ type guardEnv struct {
 	unmet      error
 	unmetKind  string
 	moduleErr  error // drain: the module's own failure, reported after calls.active
-	drainFrom  sm.Facts
+	drainFrom  facts.Facts
 	drainMax   int
 	drainLimit time.Duration
 	// onPass runs once every After guard passed (the backup kept for a
@@ -68,11 +69,11 @@ type guardEnv struct {
 
 // nodeFacts reads the node's facts once for the step's guards. At verify
 // they are read once its services are up (or ServicesTimeout passed).
-func (r *run) nodeFacts(ctx context.Context, e *guardEnv) (sm.Facts, error) {
+func (r *run) nodeFacts(ctx context.Context, e *guardEnv) (facts.Facts, error) {
 	if e.haveFacts {
 		return e.facts, nil
 	}
-	var f sm.Facts
+	var f facts.Facts
 	var err error
 	if e.s.Phase == plan.PhaseVerify {
 		f, err = r.waitServices(ctx, e.ns, e.s)
@@ -106,6 +107,16 @@ func (e *guardEnv) takeUnmet(kinds ...string) error {
 			e.unmet = nil
 			return err
 		}
+	}
+	return nil
+}
+
+// judgeUnmet is guard id's verdict after the module on what the module saw:
+// a refusal naming its unmet observation of kind obs; no verdict when it
+// saw none.
+func (r *run) judgeUnmet(e *guardEnv, id, obs string) error {
+	if err := e.takeUnmet(obs); err != nil {
+		return r.check(e.s, e.ns.name, id, guardErr(id, "%v", err), "")
 	}
 	return nil
 }

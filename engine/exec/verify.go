@@ -8,6 +8,7 @@ import (
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/modules"
+	"github.com/runbook-dev/runbook/modules/facts"
 	"github.com/runbook-dev/runbook/modules/sm"
 )
 
@@ -47,10 +48,7 @@ func (r *run) verify(ctx context.Context, e *guardEnv) (modules.Outcome, error) 
 // after the reboot.
 func (r *run) verifyReleaseGuard(ctx context.Context, e *guardEnv) error {
 	if e.s.Phase != plan.PhaseVerify {
-		if err := e.takeUnmet(sm.ObsRelease); err != nil {
-			return r.check(e.s, e.ns.name, guard.VerifyRelease, guardErr(guard.VerifyRelease, "%v", err), "")
-		}
-		return nil
+		return r.judgeUnmet(e, guard.VerifyRelease, sm.ObsRelease)
 	}
 	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
@@ -64,10 +62,7 @@ func (r *run) verifyReleaseGuard(ctx context.Context, e *guardEnv) error {
 // check.
 func (r *run) verifyServicesGuard(ctx context.Context, e *guardEnv) error {
 	if e.done { // after the module
-		if err := e.takeUnmet(sm.ObsServices); err != nil {
-			return r.check(e.s, e.ns.name, guard.VerifyServices, guardErr(guard.VerifyServices, "%v", err), "")
-		}
-		return nil
+		return r.judgeUnmet(e, guard.VerifyServices, sm.ObsServices)
 	}
 	f, err := r.nodeFacts(ctx, e)
 	if err != nil {
@@ -90,7 +85,7 @@ func (r *run) verifyDataGuard(ctx context.Context, e *guardEnv) error {
 }
 
 // verifyFacts applies the three verify guards in order.
-func (r *run) verifyFacts(s *plan.Step, ns *nodeState, f sm.Facts, release string, before sm.Facts, haveBefore bool) error {
+func (r *run) verifyFacts(s *plan.Step, ns *nodeState, f facts.Facts, release string, before facts.Facts, haveBefore bool) error {
 	if err := r.check(s, ns.name, guard.VerifyRelease, checkRelease(f, release), "release "+f.Release); err != nil {
 		return err
 	}
@@ -105,7 +100,7 @@ func (r *run) verifyFacts(s *plan.Step, ns *nodeState, f sm.Facts, release strin
 
 // beforeFacts returns the facts taken before the hop (at its drain), else
 // those of the run's start (or of the resumed run's journal).
-func (r *run) beforeFacts(ns *nodeState, hop int) (sm.Facts, bool) {
+func (r *run) beforeFacts(ns *nodeState, hop int) (facts.Facts, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if f, ok := ns.before[hop]; ok {
@@ -116,7 +111,7 @@ func (r *run) beforeFacts(ns *nodeState, hop int) (sm.Facts, bool) {
 
 // waitServices reads facts until every service is up or ServicesTimeout
 // passed: a node just back from a reboot starts its services over minutes.
-func (r *run) waitServices(ctx context.Context, ns *nodeState, s *plan.Step) (sm.Facts, error) {
+func (r *run) waitServices(ctx context.Context, ns *nodeState, s *plan.Step) (facts.Facts, error) {
 	deadline := time.Now().Add(r.lim.ServicesTimeout)
 	last := ""
 	for {

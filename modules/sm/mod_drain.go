@@ -40,16 +40,9 @@ func (m Drain) Run(ctx context.Context, conn modules.Conn, t modules.Task) (modu
 		}
 		maxCalls = n
 	}
-	timeout, err := argDuration(t, "drain_timeout", defaultDrainTimeout)
+	timeout, poll, err := waitArgs(t, "drain_timeout", defaultDrainTimeout)
 	if err != nil {
 		return modules.Outcome{}, err
-	}
-	poll, err := argDuration(t, "poll", defaultPoll)
-	if err != nil {
-		return modules.Outcome{}, err
-	}
-	if poll <= 0 {
-		poll = defaultPoll
 	}
 	r := runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}
 	if _, err := r.run(ctx, "deny_new_service", nil); errors.Is(err, errDryRun) {

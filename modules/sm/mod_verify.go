@@ -45,16 +45,9 @@ func (m Verify) Run(ctx context.Context, conn modules.Conn, t modules.Task) (mod
 		}
 		return modules.Outcome{Summary: "dry-run: would verify release " + want}, nil
 	}
-	settle, err := argDuration(t, "settle", defaultSettle)
+	settle, poll, err := waitArgs(t, "settle", defaultSettle)
 	if err != nil {
 		return modules.Outcome{}, err
-	}
-	poll, err := argDuration(t, "poll", defaultPoll)
-	if err != nil {
-		return modules.Outcome{}, err
-	}
-	if poll <= 0 {
-		poll = defaultPoll
 	}
 	r := runner{p: m.P, conn: conn, kind: t.Kind, node: t.Node}
 	deadline := time.Now().Add(settle)

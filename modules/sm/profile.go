@@ -183,13 +183,9 @@ func DecodeProfile(body hcl.Body) (*Profile, hcl.Diagnostics) {
 	content, diags := body.Content(profileSchema)
 	for _, b := range content.Blocks {
 		name := b.Labels[0]
-		if !slices.Contains(Kinds, name) {
-			diags = append(diags, unknown("kind", name, Kinds, b.LabelRanges[0]))
-			continue
-		}
-		if _, dup := p.Kinds[name]; dup {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate kind",
-				Detail: fmt.Sprintf("kind %q is described twice.", name), Subject: b.LabelRanges[0].Ptr()})
+		_, dup := p.Kinds[name]
+		if d := checkLabel(b, "kind", Kinds, dup, ""); d != nil {
+			diags = append(diags, d)
 			continue
 		}
 		kp, d := decodeKind(name, b.Body)
@@ -220,13 +216,9 @@ func decodeKind(name string, body hcl.Body) (*KindProfile, hcl.Diagnostics) {
 	}
 	for _, b := range content.Blocks {
 		an := b.Labels[0]
-		if !slices.Contains(Actions, an) {
-			diags = append(diags, unknown("action", an, Actions, b.LabelRanges[0]))
-			continue
-		}
-		if _, dup := kp.Actions[an]; dup {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate action",
-				Detail: fmt.Sprintf("action %q is described twice in kind %q.", an, name), Subject: b.LabelRanges[0].Ptr()})
+		_, dup := kp.Actions[an]
+		if d := checkLabel(b, "action", Actions, dup, fmt.Sprintf(" in kind %q", name)); d != nil {
+			diags = append(diags, d)
 			continue
 		}
 		a, d := decodeAction(an, b.Body)
@@ -365,6 +357,21 @@ func strMap(a *hcl.Attribute) (map[string]string, hcl.Diagnostics) {
 
 func bad(a *hcl.Attribute, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: a.Expr.Range().Ptr()}
+}
+
+// checkLabel is the check of a kind or action block's label: a name the
+// profile language knows (known), described once (dup: it was seen before,
+// where says in what).
+func checkLabel(b *hcl.Block, what string, known []string, dup bool, where string) *hcl.Diagnostic {
+	name := b.Labels[0]
+	if !slices.Contains(known, name) {
+		return unknown(what, name, known, b.LabelRanges[0])
+	}
+	if dup {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + what,
+			Detail: fmt.Sprintf("%s %q is described twice%s.", what, name, where), Subject: b.LabelRanges[0].Ptr()}
+	}
+	return nil
 }
 
 // unknown reports a name outside a list, suggesting the closest one.

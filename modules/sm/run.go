@@ -121,6 +121,22 @@ func argDuration(t modules.Task, name string, def time.Duration) (time.Duration,
 	return d, nil
 }
 
+// waitArgs reads the arguments of a module that waits for the node: its
+// bound (the argument name, default def) and `poll`, how often it reads the
+// node again (missing or zero, defaultPoll).
+func waitArgs(t modules.Task, name string, def time.Duration) (limit, poll time.Duration, err error) {
+	if limit, err = argDuration(t, name, def); err != nil {
+		return 0, 0, err
+	}
+	if poll, err = argDuration(t, "poll", defaultPoll); err != nil {
+		return 0, 0, err
+	}
+	if poll <= 0 {
+		poll = defaultPoll
+	}
+	return limit, poll, nil
+}
+
 // needArgs checks that required task arguments are present.
 func needArgs(t modules.Task, module string, names ...string) error {
 	for _, n := range names {

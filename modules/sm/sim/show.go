@@ -26,29 +26,24 @@ type Snapshot struct {
 
 // Show reads the node in dir.
 func Show(dir string) (Snapshot, error) {
-	if err := exists(dir); err != nil {
-		return Snapshot{}, err
-	}
-	unlock, err := lock(dir)
+	var snap Snapshot
+	err := locked(dir, func(st *State) error {
+		digest, err := Digest(dir)
+		if err != nil {
+			return err
+		}
+		t := now()
+		snap = Snapshot{
+			Node: st.Node, Kind: st.Kind, Release: st.Release, SSP: st.SSP, Platform: st.Platform,
+			ServiceState: st.ServiceState, ActiveCalls: st.activeCalls(t), DroppedCalls: st.DroppedCalls,
+			Users: Users(dir), DataDigest: digest, Services: st.serviceStatus(t), DiskFreeMB: st.DiskFreeMB,
+			ClockSkew: st.ClockSkew.String(), UDSBackup: st.UDSBackup, Reboots: st.Reboots, BlockedPorts: st.BlockedPorts,
+			Faults: st.Faults, Backups: st.Backups, History: st.History,
+		}
+		return nil
+	})
 	if err != nil {
 		return Snapshot{}, err
-	}
-	defer unlock()
-	st, err := Load(dir)
-	if err != nil {
-		return Snapshot{}, err
-	}
-	digest, err := Digest(dir)
-	if err != nil {
-		return Snapshot{}, err
-	}
-	t := now()
-	snap := Snapshot{
-		Node: st.Node, Kind: st.Kind, Release: st.Release, SSP: st.SSP, Platform: st.Platform,
-		ServiceState: st.ServiceState, ActiveCalls: st.activeCalls(t), DroppedCalls: st.DroppedCalls,
-		Users: Users(dir), DataDigest: digest, Services: st.serviceStatus(t), DiskFreeMB: st.DiskFreeMB,
-		ClockSkew: st.ClockSkew.String(), UDSBackup: st.UDSBackup, Reboots: st.Reboots, BlockedPorts: st.BlockedPorts,
-		Faults: st.Faults, Backups: st.Backups, History: st.History,
 	}
 	if snap.Backups == nil {
 		snap.Backups = []Backup{}

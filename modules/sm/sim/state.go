@@ -170,6 +170,17 @@ func exists(dir string) error {
 // Update loads the state under the node lock, applies fn and saves the result
 // when fn returns nil.
 func Update(dir string, fn func(*State) error) error {
+	return locked(dir, func(s *State) error {
+		if err := fn(s); err != nil {
+			return err
+		}
+		return s.Save(dir)
+	})
+}
+
+// locked loads the state of the node in dir and applies fn to it, both
+// under the node lock, so that fn sees no other process's half-done change.
+func locked(dir string, fn func(*State) error) error {
 	if err := exists(dir); err != nil {
 		return err
 	}
@@ -182,10 +193,7 @@ func Update(dir string, fn func(*State) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(s); err != nil {
-		return err
-	}
-	return s.Save(dir)
+	return fn(s)
 }
 
 // record appends a history event.
