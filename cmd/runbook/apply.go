@@ -69,6 +69,7 @@ Examples:
 		flags: func(fs *flag.FlagSet) any {
 			o := &applyOpts{}
 			o.register(fs)
+			o.registerWarnings(fs)
 			fs.BoolVar(&o.dryRun, "dry-run", false, "change nothing: print every command in order with the guard verdicts against the predicted state")
 			fs.BoolVar(&o.autoApprove, "auto-approve", false, "do not ask for confirmation")
 			fs.BoolVar(&o.resume, "resume", false, "continue the last unfinished run of this change")
