@@ -211,7 +211,13 @@ func executeApply(io *stdio, o *applyOpts, pr *prepared) error {
 	if err != nil {
 		return red.Err(err)
 	}
-	view := progress.For(io.out, red, pr.plan, o.json)
+	out := io.out
+	var stepOutput stepStreams
+	if o.verbose && !o.json {
+		out = plainWriter{io.out}
+		stepOutput = (&liveOutput{w: io.out, red: red}).writer
+	}
+	view := progress.For(out, red, pr.plan, o.json)
 	dialer := connections(o, pr.lab)
 	x := exec.New(exec.Options{
 		Dialer:       dialer,
@@ -223,6 +229,7 @@ func executeApply(io *stdio, o *applyOpts, pr *prepared) error {
 		KeepGoing:    o.keepGoing,
 		Clusters:     o.clusters,
 		Observer:     view,
+		StepOutput:   stepOutput,
 		Recorder:     rc,
 		Redactor:     red,
 		Resume:       resume,
