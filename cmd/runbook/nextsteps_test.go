@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -73,6 +74,12 @@ func TestGuardHaltSaysWhatToCheck(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "resume with:\n  runbook apply --resume --lab --lab-dir "+r.lab) {
 		t.Errorf("no resume command:\n%s", tail(r.stderr, 3000))
+	}
+	// show's guard table has the refusal.
+	stdout, stderr, code := runCLI(t, "", "show", r.recordDir(t))
+	wantCode(t, code, 0, stdout, stderr, "show")
+	if i := strings.Index(stdout, "\nGuards\n"); i < 0 || !regexp.MustCompile(`firewall\.ports\s+fail\s+sm-chi`).MatchString(stdout[i:]) {
+		t.Errorf("show's Guards table does not list firewall.ports fail on sm-chi:\n%s", stdout)
 	}
 }
 
