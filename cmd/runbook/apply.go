@@ -32,6 +32,8 @@ type applyOpts struct {
 	// interruptGrace bounds how long a running change may go on after
 	// SIGINT/SIGTERM.
 	interruptGrace time.Duration
+	// verbose (-v) prints user steps' output live.
+	verbose bool
 }
 
 func applyCommand() *command {
@@ -69,6 +71,7 @@ Examples:
 		flags: func(fs *flag.FlagSet) any {
 			o := &applyOpts{}
 			o.register(fs)
+			o.registerWarnings(fs)
 			fs.BoolVar(&o.dryRun, "dry-run", false, "change nothing: print every command in order with the guard verdicts against the predicted state")
 			fs.BoolVar(&o.autoApprove, "auto-approve", false, "do not ask for confirmation")
 			fs.BoolVar(&o.resume, "resume", false, "continue the last unfinished run of this change")
@@ -83,6 +86,8 @@ Examples:
 			fs.StringVar(&o.forceUnlock, "force-unlock", "", "remove the change's lock `LOCK_ID` first (the id the \"locked\" error names; refused while its holder runs on this host)")
 			fs.BoolVar(&o.ignoreWindow, "ignore-window", false, "apply even outside the manifest's maintenance window (warned about and recorded)")
 			fs.DurationVar(&o.interruptGrace, "interrupt-grace", exec.DefaultLimits.InterruptGrace, "after Ctrl-C, how long a change already running (installer, restore) may go on before it is stopped and its node is in unknown state")
+			fs.BoolVar(&o.verbose, "v", false, "print the output of user steps (step blocks) live, line by line, redacted")
+			fs.BoolVar(&o.verbose, "verbose", false, "same as -v")
 			fs.StringVar(&o.labDir, "lab-dir", "", "with --lab: keep the simulated nodes' state in `DIR` (default: a temporary folder)")
 			fs.Float64Var(&o.timeScale, "time-scale", 1, "with --lab: multiply simulated durations (e.g. 60 for a realistic rehearsal)")
 			return o

@@ -38,6 +38,8 @@ func runApply(io *stdio, o *applyOpts, path string) error {
 // prepared is what prepare hands to approve and execute: the manifest and
 // its driver, the plan to run, and what the run holds until it ends.
 type prepared struct {
+	// path is the PATH or PLANFILE apply was given, for the resume command.
+	path string
 	l    *loaded
 	red  *record.Redactor
 	plan *plan.Plan // the saved plan when it is current and no lab runs
@@ -72,7 +74,7 @@ func (pr *prepared) release() {
 // what apply must not start. The result is never nil: on error it holds what
 // was acquired so far, for release.
 func prepareApply(io *stdio, o *applyOpts, path string) (*prepared, error) {
-	pr := &prepared{}
+	pr := &prepared{path: path}
 	saved, err := loadApply(io, o, path, pr)
 	if err != nil {
 		return pr, err
@@ -209,7 +211,13 @@ func executeApply(io *stdio, o *applyOpts, pr *prepared) error {
 	if err != nil {
 		return red.Err(err)
 	}
-	view := progress.For(io.out, red, pr.plan, o.json)
+	out := io.out
+	var stepOutput stepStreams
+	if o.verbose && !o.json {
+		out = plainWriter{io.out}
+		stepOutput = (&liveOutput{w: io.out, red: red}).writer
+	}
+	view := progress.For(out, red, pr.plan, o.json)
 	dialer := connections(o, pr.lab)
 	x := exec.New(exec.Options{
 		Dialer:       dialer,
@@ -221,6 +229,7 @@ func executeApply(io *stdio, o *applyOpts, pr *prepared) error {
 		KeepGoing:    o.keepGoing,
 		Clusters:     o.clusters,
 		Observer:     view,
+		StepOutput:   stepOutput,
 		Recorder:     rc,
 		Redactor:     red,
 		Resume:       resume,
@@ -237,7 +246,27 @@ func executeApply(io *stdio, o *applyOpts, pr *prepared) error {
 		}
 	}
 	summarize(io, o, cfg.Runbook.ChangeID, rc.Dir(), res, runErr, red)
-	return applyError(res, runErr, red)
+	err = applyError(res, runErr, red)
+	// What to do next: the exact command that resumes (a dry-run has
+	// nothing to resume) and, for a halt, where to look first.
+	next := ""
+	if !o.dryRun {
+		next = red.String(resumeCommand(o, pr.path, cfg))
+	}
+	var (
+		halted *haltedError
+		intr   *interruptedError
+	)
+	switch {
+	case errors.As(err, &intr):
+		intr.resume = next
+	case errors.As(err, &halted):
+		halted.resume = next
+		for _, c := range checkFirst(res, rc.Dir()) {
+			halted.check = append(halted.check, red.String(c))
+		}
+	}
+	return err
 }
 
 // openRecord takes the change's lock beside the manifest (in the lab's
@@ -271,10 +300,12 @@ func openRecord(io *stdio, o *applyOpts, pr *prepared) (*record.Recorder, []reco
 	return rc, resume, nil
 }
 
-// summarize names the change record and, with --commit, commits it.
+// summarize names the change record, last on stdout (where a script or a
+// tee of the run finds it; --json keeps stdout to events), and, with
+// --commit, commits it.
 func summarize(io *stdio, o *applyOpts, changeID, dir string, res *exec.Result, runErr error, red *record.Redactor) {
 	if !o.json {
-		fmt.Fprintf(io.err, "Change record: %s\n", dir)
+		fmt.Fprintf(io.out, "Change record: %s\n", dir)
 	}
 	if !o.commit {
 		return
@@ -305,15 +336,15 @@ func connections(o *applyOpts, lb *lab.Lab) modules.Dialer {
 func applyError(res *exec.Result, err error, red *record.Redactor) error {
 	switch {
 	case errors.Is(err, exec.ErrInterrupted) || (res != nil && res.Interrupted):
-		return &interruptedError{red.Err(errors.New("apply interrupted"))}
+		return &interruptedError{err: red.Err(errors.New("apply interrupted"))}
 	case errors.As(err, new(*exec.WindowError)):
 		return red.Err(fmt.Errorf("apply refused: %w (apply inside the window, or pass --ignore-window to apply anyway)", err))
 	case errors.Is(err, exec.ErrHalted):
-		return &haltedError{red.Err(err)}
+		return &haltedError{err: red.Err(err)}
 	case err != nil:
 		return red.Err(err)
 	case res != nil && !res.OK():
-		return &haltedError{red.Err(res.Errs)}
+		return &haltedError{err: red.Err(res.Errs)}
 	}
 	return nil
 }
@@ -330,7 +361,13 @@ func approve(io *stdio, o *applyOpts, p *plan.Plan, red *record.Redactor) error 
 	w := red.Writer(io.out)
 	writePlanSummary(w, p)
 	w.Close()
-	fmt.Fprintf(io.out, "\nApply this plan to %d node(s)? Only 'yes' is accepted: ", len(p.Nodes))
+	if o.lab {
+		// A rehearsal must not read like a change to the fleet, nor the
+		// other way round.
+		fmt.Fprintf(io.out, "\nRehearse this plan in the lab (%d simulated node(s) on 127.0.0.1; no real node is touched)? Only 'yes' is accepted: ", len(p.Nodes))
+	} else {
+		fmt.Fprintf(io.out, "\nApply this plan to %d node(s)? Only 'yes' is accepted: ", len(p.Nodes))
+	}
 	line, _ := bufio.NewReader(io.in).ReadString('\n')
 	if strings.TrimSpace(line) != "yes" {
 		return fmt.Errorf("apply cancelled: the answer was not 'yes'")

@@ -31,14 +31,24 @@ type changesPendingError struct{}
 
 func (changesPendingError) Error() string { return "changes pending" }
 
-// haltedError is an apply stopped by a failed step or runtime guard.
-type haltedError struct{ err error }
+// haltedError is an apply stopped by a failed step or runtime guard. check
+// says where to look first, per root cause; resume is the command that
+// continues the run once that is fixed ("" for a dry-run).
+type haltedError struct {
+	err    error
+	check  []string
+	resume string
+}
 
 func (e *haltedError) Error() string { return "apply halted: " + e.err.Error() }
 func (e *haltedError) Unwrap() error { return e.err }
 
-// interruptedError is an apply stopped by SIGINT/SIGTERM; --resume continues it.
-type interruptedError struct{ err error }
+// interruptedError is an apply stopped by SIGINT/SIGTERM; resume is the
+// command that continues it ("" for a dry-run).
+type interruptedError struct {
+	err    error
+	resume string
+}
 
 func (e *interruptedError) Error() string { return "interrupted: " + e.err.Error() }
 func (e *interruptedError) Unwrap() error { return e.err }
@@ -64,10 +74,20 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Error: %s\nRun 'runbook help' for usage.\n", usage.msg)
 		return exitError
 	case errors.As(err, &intr):
-		fmt.Fprintf(stderr, "Interrupted: the journal is saved; run 'runbook apply --resume' to continue.\n")
+		if intr.resume == "" {
+			fmt.Fprintf(stderr, "Interrupted: the journal is saved.\n")
+		} else {
+			fmt.Fprintf(stderr, "Interrupted: the journal is saved. To continue, run:\n  %s\n", intr.resume)
+		}
 		return exitInterrupted
 	case errors.As(err, &halted):
 		fmt.Fprintf(stderr, "Error: %s\n", halted.err)
+		for _, c := range halted.check {
+			fmt.Fprintf(stderr, "Check first: %s\n", c)
+		}
+		if halted.resume != "" {
+			fmt.Fprintf(stderr, "Once that is fixed, resume with:\n  %s\n", halted.resume)
+		}
 		return exitHalted
 	default:
 		fmt.Fprintf(stderr, "Error: %s\n", err)

@@ -35,7 +35,7 @@ func graphCommand() *command {
 				return usagef("graph: --format must be dot or mermaid, not %q", o.format)
 			}
 			l, p := compile(io, &o.manifestFlags, first(args), plan.Options{})
-			printDiags(io, &o.manifestFlags, l)
+			printErrors(io, &o.manifestFlags, l)
 			if p == nil || l.diags.HasErrors() {
 				return errReported
 			}

@@ -103,7 +103,8 @@ func TestInterruptStopsHungInstaller(t *testing.T) {
 	if code != 4 {
 		t.Fatalf("exit %d, want 4:\n%s", code, tail(out, 3000))
 	}
-	for _, want := range []string{"still running: core/sm-chi/1/upgrade", "sm-chi is in unknown state: check it before --resume"} {
+	resume := "Interrupted: the journal is saved. To continue, run:\n  runbook apply --resume --lab --lab-dir " + h.lab + " --records " + h.records + " /"
+	for _, want := range []string{"still running: core/sm-chi/1/upgrade", "sm-chi is in unknown state: check it before --resume", resume} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output does not say %q:\n%s", want, tail(out, 3000))
 		}

@@ -41,7 +41,7 @@ Examples:
 		run: func(io *stdio, opts any, args []string) error {
 			o := opts.(*labOpts)
 			l := load(io, &o.manifestFlags, first(args))
-			printDiags(io, &o.manifestFlags, l)
+			printErrors(io, &o.manifestFlags, l)
 			if l.diags.HasErrors() {
 				return errReported
 			}

@@ -25,6 +25,8 @@ type manifestFlags struct {
 	// PLANFILE loads the manifest with them standing in for the defaults.
 	pinned  map[string]cty.Value
 	maxSize sizeFlag
+	// compactWarnings is -compact-warnings (validate, plan and apply only).
+	compactWarnings bool
 }
 
 func (m *manifestFlags) register(fs *flag.FlagSet) {
@@ -135,7 +137,10 @@ func (l *loaded) loadDriver() bool {
 const foldFew = 5
 
 // printDiags writes diagnostics the way Terraform users expect: file:line:col,
-// the source snippet and a caret, with the fix hint in the detail.
+// the source snippet and a caret, with the fix hint in the detail; with
+// -compact-warnings and no error, one line per warning. Only the commands
+// that judge the manifest call it (validate, plan, apply), once each; the
+// others call printErrors.
 func printDiags(io *stdio, mf *manifestFlags, l *loaded) {
 	if len(l.diags) == 0 {
 		return
@@ -143,9 +148,15 @@ func printDiags(io *stdio, mf *manifestFlags, l *loaded) {
 	color := io.colors && !mf.noColor
 	red := redactorFor(l.cfg)
 	w := red.Writer(io.err)
-	// One rule's warnings on many nodes print as one diagnostic naming the
-	// first few; plan --json keeps each.
-	_ = manifest.WriteDiagnostics(w, l.files, plan.Consolidate(l.diags, foldFew), uint(io.width), color)
+	if errs, _ := countDiags(l.diags); errs == 0 && mf.compactWarnings {
+		// As Terraform: warnings stay in full next to an error, which they
+		// often explain.
+		writeCompactWarnings(w, l.diags)
+	} else {
+		// One rule's warnings on many nodes print as one diagnostic naming
+		// the first few; plan --json keeps each.
+		_ = manifest.WriteDiagnostics(w, l.files, plan.Consolidate(l.diags, foldFew), uint(io.width), color)
+	}
 	_ = w.Close()
 }
 

@@ -33,6 +33,7 @@ Examples:
 		flags: func(fs *flag.FlagSet) any {
 			o := &planOpts{}
 			o.register(fs)
+			o.registerWarnings(fs)
 			fs.BoolVar(&o.json, "json", false, "print the plan document (JSON) instead of the human view")
 			fs.StringVar(&o.out, "out", "", "save the plan document to `FILE` for a later apply")
 			fs.BoolVar(&o.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has steps to run, 0 when nothing changes")

@@ -32,7 +32,7 @@ func releasesCommand() *command {
 			cat, src, diags := loadCatalog(o.catalog)
 			l := &loaded{cat: cat, diags: diags, files: map[string][]byte{o.catalog: src}}
 			if diags.HasErrors() {
-				printDiags(io, &o.manifestFlags, l)
+				printErrors(io, &o.manifestFlags, l)
 				return errReported
 			}
 			writeReleases(io.out, l.cat)

@@ -29,6 +29,7 @@ Examples:
 		flags: func(fs *flag.FlagSet) any {
 			o := &validateOpts{}
 			o.register(fs)
+			o.registerWarnings(fs)
 			return o
 		},
 		run: func(io *stdio, opts any, args []string) error {

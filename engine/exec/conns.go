@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -136,6 +137,9 @@ type observed struct {
 	// reboots: the step runs an installer, which ends by rebooting the
 	// node; its connection closing is expected, not an error.
 	reboots bool
+	// live: the step is a user step, whose output Options.StepOutput
+	// streams.
+	live bool
 }
 
 // StatusRebooted is the status of the command event of an installer whose
@@ -144,7 +148,15 @@ type observed struct {
 const StatusRebooted = "rebooted"
 
 func (o *observed) Run(ctx context.Context, c modules.Command) (modules.Result, error) {
+	var live io.WriteCloser
+	if o.live && !c.ReadOnly && c.Output == nil && o.r.opts.StepOutput != nil {
+		live = o.r.opts.StepOutput(o.node, o.step)
+		c.Output = live
+	}
 	res, err := o.c.Run(ctx, c)
+	if live != nil {
+		_ = live.Close()
+	}
 	e := record.Event{Type: record.EventCommand, Node: o.node, Step: o.step, Command: c.Line,
 		DurationMS: res.Duration.Milliseconds()}
 	switch {

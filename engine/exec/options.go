@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"io"
 	"reflect"
 	"time"
 
@@ -106,6 +107,13 @@ type Options struct {
 	Clusters []string
 
 	Observer Observer
+	// StepOutput, when set, receives the stdout of every command a user
+	// step (a step block: shell, copy …) runs as it arrives, through the
+	// writer it returns for the node and step; the run closes that writer
+	// when the command ends. Planned phases and read-only commands are not
+	// streamed. Redacting is the writer's job (the journal keeps only a
+	// redacted tail).
+	StepOutput func(node, step string) io.WriteCloser
 	// Recorder, when set, receives every event and the run's end (the
 	// production path); otherwise Journal, when set, receives every event.
 	Recorder Recorder

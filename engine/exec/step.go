@@ -152,7 +152,7 @@ func (r *run) runModule(ctx context.Context, ns *nodeState, s *plan.Step, t modu
 	if err != nil {
 		return modules.Outcome{}, err
 	}
-	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID, reboots: rebootsNode(s, mod)}, t)
+	out, err := mod.Run(ctx, &observed{c: conn, r: r, node: ns.name, step: s.ID, reboots: rebootsNode(s, mod), live: s.User}, t)
 	if err != nil && r.opts.DryRun && errors.Is(err, dryrun.ErrOffline) {
 		return r.showCommands(ns, s, mod, t)
 	}

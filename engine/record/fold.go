@@ -117,6 +117,9 @@ func (r *Run) Apply(e Event) {
 		} else {
 			s.Error = e.Message
 		}
+		if e.Status == StepFailed && e.Guard != "" {
+			r.guardFailed(e)
+		}
 	case EventRollback:
 		r.Rollback = append(r.Rollback, RollbackAction{Time: e.Time.UTC(), Node: e.Node, Step: e.Step, Action: e.Phase, Status: e.Status, Message: e.Message})
 		if e.Phase == "verify" && e.Status == StepOK {
@@ -178,4 +181,17 @@ func setIf(dst *string, v string) {
 	if v != "" {
 		*dst = v
 	}
+}
+
+// guardFailed makes sure the guard that failed a step is among the run's
+// verdicts: the step's end names it, and a journal may hold no verdict event
+// for it (a journal written before every refusal was one), yet the guard
+// table is where a reader looks for the refusal first.
+func (r *Run) guardFailed(e Event) {
+	for _, g := range r.Guards {
+		if g.ID == e.Guard && g.Node == e.Node && g.Step == e.Step && g.Verdict == VerdictFail {
+			return
+		}
+	}
+	r.Guards = append(r.Guards, GuardVerdict{ID: e.Guard, Node: e.Node, Step: e.Step, Verdict: VerdictFail, Message: e.Message})
 }
