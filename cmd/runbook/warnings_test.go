@@ -49,7 +49,7 @@ func TestCompactWarnings(t *testing.T) {
 		if !strings.HasPrefix(stderr, "Warnings:\n\n- "+firstWarning) {
 			t.Errorf("%s -compact-warnings: stderr does not start with the compact list:\n%s", cmd, tail(stderr, 3000))
 		}
-		if !strings.Contains(stderr, "  on ../../examples/mixed-fleet/upgrade.hcl line 89\n") {
+		if !strings.Contains(stderr, "  on ../../examples/mixed-fleet/upgrade.hcl line 101\n") {
 			t.Errorf("%s -compact-warnings: no location line:\n%s", cmd, tail(stderr, 3000))
 		}
 		if strings.Contains(stderr, "Warning: ") || strings.Contains(stderr, "^^") {
