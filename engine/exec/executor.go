@@ -282,7 +282,8 @@ func (r *run) cleanupCtx() (context.Context, context.CancelFunc) {
 // finalFacts reads every node once more after the walk, so the record's
 // "after" column is the state the run left behind (back in service, say),
 // not the state seen at the last verify. Under dry-run nothing changed, and a
-// node that cannot be read now keeps its last reading.
+// node that cannot be read now keeps its last reading; so does a node on
+// which only steps that cannot change facts ran (changesFacts).
 func (r *run) finalFacts(ctx context.Context) {
 	if r.opts.DryRun {
 		return
@@ -292,6 +293,14 @@ func (r *run) finalFacts(ctx context.Context) {
 	for _, pn := range r.p.Nodes {
 		ns := r.nodes[pn.Name]
 		if ns == nil || !ns.haveFacts {
+			continue
+		}
+		r.mu.Lock()
+		stale, f := ns.factsStale, ns.facts
+		r.mu.Unlock()
+		if !stale {
+			// Only steps that cannot change the facts ran: the last read stands.
+			r.emit(record.Event{Type: record.EventFacts, Node: ns.name, Phase: "after", Message: "final", Facts: f})
 			continue
 		}
 		if f, err := r.gather(ctx, ns, nil); err == nil {

@@ -41,6 +41,11 @@ type nodeState struct {
 	rolledBack bool
 	unknown    bool // a change was stopped mid-way: nothing more is done to the node
 
+	// factsStale: a step that may have changed what the facts read ran (or
+	// failed) on the node since the run began; the final read is skipped
+	// without one.
+	factsStale bool
+
 	portsChecked bool // firewall.ports is checked at the first precheck of the run
 	declared     bool // offline dry-run: facts are the manifest's, not the node's
 }
