@@ -42,6 +42,7 @@ func main() {
 	runbooks := flag.String("runbook", "", "runbook binaries to measure, LABEL=PATH,... (default: build ./cmd/runbook)")
 	smsim := flag.String("smsim", "", "smsim binary (default: build ./cmd/smsim)")
 	limit := flag.String("limit", "", "sshlimit binary (default: build ./cmd/sshlimit)")
+	keep := flag.Bool("keep", false, "keep the records of the last size's runs (the folder is printed) instead of removing them")
 	flag.Parse()
 
 	h, err := newHost()
@@ -84,6 +85,9 @@ func main() {
 		}
 		report(n, *steps, *runs, tools, ms)
 		f.stop()
+		if *keep {
+			h.keep = f.dir
+		}
 	}
 }
 
@@ -189,7 +193,8 @@ func (f *fleet) run(h *host, t tool, limit string, r int) sample {
 		cmd = exec.Command(limit, args...)
 	} else {
 		records := filepath.Join(f.dir, fmt.Sprintf("records-%s-%d", t.label, r))
-		cmd = exec.Command(t.path, "apply", "--no-color", "--auto-approve", "--records", records, f.manifest)
+		// Every cluster at once, as the limit runs every host at once.
+		cmd = exec.Command(t.path, "apply", "--no-color", "--auto-approve", "--parallel", strconv.Itoa(len(f.addrs)), "--records", records, f.manifest)
 	}
 	cmd.Dir = f.dir
 	start := time.Now()

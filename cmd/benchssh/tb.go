@@ -17,6 +17,7 @@ type host struct {
 	n        int
 	cleanups []func()
 	failed   bool
+	keep     string // a folder under root to keep
 }
 
 func newHost() (*host, error) {
@@ -61,6 +62,10 @@ func (h *host) close() {
 		h.cleanups[i]()
 	}
 	h.cleanups = nil
+	if h.keep != "" {
+		fmt.Fprintf(os.Stderr, "benchssh: kept %s\n", h.keep)
+		return
+	}
 	os.RemoveAll(h.root)
 	runtime.GC()
 }

@@ -290,21 +290,31 @@ func (r *run) finalFacts(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.lim.CleanupTimeout)
 	defer cancel()
+	var nodes, stale []*nodeState
+	r.mu.Lock()
 	for _, pn := range r.p.Nodes {
-		ns := r.nodes[pn.Name]
-		if ns == nil || !ns.haveFacts {
-			continue
+		if ns := r.nodes[pn.Name]; ns != nil && ns.haveFacts {
+			nodes = append(nodes, ns)
+			if ns.factsStale {
+				stale = append(stale, ns)
+			}
 		}
-		r.mu.Lock()
-		stale, f := ns.factsStale, ns.facts
-		r.mu.Unlock()
-		if !stale {
+	}
+	r.mu.Unlock()
+	reads := map[*nodeState]factsRead{}
+	for i, rd := range r.gatherEach(ctx, stale) {
+		reads[stale[i]] = rd
+	}
+	for _, ns := range nodes {
+		rd, read := reads[ns]
+		if !read {
 			// Only steps that cannot change the facts ran: the last read stands.
-			r.emit(record.Event{Type: record.EventFacts, Node: ns.name, Phase: "after", Message: "final", Facts: f})
-			continue
+			r.mu.Lock()
+			rd.f = ns.facts
+			r.mu.Unlock()
 		}
-		if f, err := r.gather(ctx, ns, nil); err == nil {
-			r.emit(record.Event{Type: record.EventFacts, Node: ns.name, Phase: "after", Message: "final", Facts: f})
+		if rd.err == nil {
+			r.emit(record.Event{Type: record.EventFacts, Node: ns.name, Phase: "after", Message: "final", Facts: rd.f})
 		}
 	}
 }

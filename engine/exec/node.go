@@ -121,12 +121,16 @@ func (r *run) factsEvent(ns *nodeState, s *plan.Step, label string, f sm.Facts) 
 // gatherAll reads every node in scope before anything changes and checks
 // facts.drift. A node that cannot be read or drifted refuses the whole run.
 func (r *run) gatherAll(ctx context.Context) error {
+	var nodes []*nodeState
 	for _, pn := range r.p.Nodes {
-		ns := r.nodes[pn.Name]
-		if ns == nil {
-			continue
+		if ns := r.nodes[pn.Name]; ns != nil {
+			nodes = append(nodes, ns)
 		}
-		f, err := r.gather(ctx, ns, nil)
+	}
+	reads := r.gatherEach(ctx, nodes)
+	for i, ns := range nodes {
+		pn := ns.pn
+		f, err := reads[i].f, reads[i].err
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
