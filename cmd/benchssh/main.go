@@ -1,8 +1,8 @@
 // Command benchssh measures runbook apply against the least any tool can
 // do over SSH. For each fleet size it starts that many OpenSSH daemons on
 // 127.0.0.1, each with the simulator (smsim serve) as ForceCommand, every
-// node a Session Manager already on the target release in its own
-// cluster, and a manifest of user shell steps on every node. It then runs,
+// node a Session Manager (after the 28th, a Branch Session Manager) already
+// on the target release in its own cluster, and a manifest of user shell steps on every node. It then runs,
 // alternately, cmd/sshlimit (one connection per host, one session per
 // command, all hosts in parallel) and each runbook binary's apply of that
 // manifest, and prints the median wall time, CPU time and peak RSS of each,
@@ -34,6 +34,9 @@ import (
 )
 
 const target = "10.2.0.1"
+
+// maxSMs is the catalog's limit of core Session Managers in one manifest.
+const maxSMs = 28
 
 func main() {
 	sizes := flag.String("n", "5,20", "fleet sizes (nodes), comma-separated")
@@ -133,9 +136,14 @@ func startFleet(h *host, smsim string, n, steps int) *fleet {
 	var known []string
 	var src strings.Builder
 	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("sm%03d", i+1)
+		// One System Manager manages at most 28 Session Managers: the
+		// nodes after the 28th are Branch Session Managers.
+		name, kind, block := fmt.Sprintf("sm%03d", i+1), sim.KindSM, "session_manager"
+		if i >= maxSMs {
+			name, kind, block = fmt.Sprintf("bsm%03d", i+1), sim.KindBSM, "branch_session_manager"
+		}
 		dir := filepath.Join(f.dir, "nodes", name)
-		if err := sim.Init(dir, sim.Options{Node: name, Kind: sim.KindSM, Release: target, SSP: 0, Users: 100}); err != nil {
+		if err := sim.Init(dir, sim.Options{Node: name, Kind: kind, Release: target, SSP: 0, Users: 100}); err != nil {
 			h.Fatalf("benchssh: %v", err)
 		}
 		s := sshdtest.Start(h, sshdtest.Options{
@@ -145,8 +153,8 @@ func startFleet(h *host, smsim string, n, steps int) *fleet {
 		f.servers, f.user = append(f.servers, s), s.User
 		f.addrs = append(f.addrs, s.Addr)
 		known = append(known, s.KnownHostsLine())
-		fmt.Fprintf(&src, "\ncluster \"c%03d\" {\n  session_manager %q {\n    host     = \"127.0.0.1\"\n    port     = %d\n    release  = %q\n    platform = \"vmware\"\n  }\n}\n",
-			i+1, name, s.Port, target)
+		fmt.Fprintf(&src, "\ncluster \"c%03d\" {\n  %s %q {\n    host     = \"127.0.0.1\"\n    port     = %d\n    release  = %q\n    platform = \"vmware\"\n  }\n}\n",
+			i+1, block, name, s.Port, target)
 	}
 	sshdtest.WriteKnownHosts(h, f.known, known...)
 	var cmds strings.Builder

@@ -31,11 +31,8 @@ func newHost() (*host, error) {
 func (h *host) Helper()          {}
 func (h *host) Failed() bool     { return h.failed }
 func (h *host) Cleanup(f func()) { h.cleanups = append(h.cleanups, f) }
-func (h *host) Logf(f string, a ...any) {
-	if h.failed {
-		fmt.Fprintf(os.Stderr, f+"\n", a...)
-	}
-}
+// Logf drops the daemons' logs; -keep keeps the records to look at.
+func (h *host) Logf(string, ...any) {}
 
 func (h *host) TempDir() string {
 	h.n++
