@@ -31,6 +31,7 @@ func newHost() (*host, error) {
 func (h *host) Helper()          {}
 func (h *host) Failed() bool     { return h.failed }
 func (h *host) Cleanup(f func()) { h.cleanups = append(h.cleanups, f) }
+
 // Logf drops the daemons' logs; -keep keeps the records to look at.
 func (h *host) Logf(string, ...any) {}
 
