@@ -12,7 +12,7 @@ import (
 func TestSequenceOfModelledCommands(t *testing.T) {
 	dir := newNode(t, Options{Release: "10.1.3.0", Users: 7})
 	r := mustOK(t, dir, "bash -lc swversion\nprintf '\\n__M_0_%s\\n' \"$?\"\nsmcli no-such; printf '\\n__M_1_%s\\n' \"$?\"\nsmcli users\nprintf '\\n__M_2_%s\\n' \"$?\"\n")
-	want := []string{"Release: 10.1.3.0\n", "\n__M_0_0\n", "\n__M_1_1\n", "Users: 7\n\n__M_2_0\n"}
+	want := []string{"Release: 10.1.3.0\n", "\n__M_0_0\n", "\n__M_1_2\n", "Users: 7\n\n__M_2_0\n"}
 	for _, w := range want {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
