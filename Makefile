@@ -14,8 +14,19 @@ test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 15m $(PKGS)
 
+# bench: Go benchmarks (load, plan, order search, dry-run at small, large and
+# adversarial sizes, and the rest), then apply against the SSH limit over
+# real sshd (cmd/benchssh; needs /usr/sbin/sshd). A few minutes on 2 cores;
+# BENCHMARKS.md holds the figures. BENCH_SSH_N=5,20,50 adds the 50-node fleet.
+BENCH_COUNT ?= 5
+BENCH_SSH_N ?= 5,20
+BENCH_SSH_RUNS ?= 5
+
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./engine/... ./modules/...
+	$(GO) test -run '^$$' -bench 'Load' -benchmem -count $(BENCH_COUNT) ./cmd/runbook
+	$(GO) test -run '^$$' -bench 'DryRun' -benchmem -benchtime 1x ./cmd/runbook
+	$(GO) run ./cmd/benchssh -n $(BENCH_SSH_N) -runs $(BENCH_SSH_RUNS)
 
 # lint fails on unformatted code, vet findings, and a go.mod/go.sum that
 # `go mod tidy` would change (-diff prints the change and changes nothing).

@@ -64,6 +64,26 @@ type Spec struct {
 	// Doc is one line saying what the module does.
 	Doc  string
 	Args []Arg
+	// KeepsFacts says the module never changes what a node's facts read
+	// (it waits, asks, or only reads), so the engine need not read the
+	// facts again after it ran. A module whose effect depends on its
+	// arguments declares a changes_facts argument instead (ChangesFacts).
+	KeepsFacts bool
+}
+
+// ChangesFactsArg is the argument by which a step says whether its command
+// can change a node's facts.
+const ChangesFactsArg = "changes_facts"
+
+// ChangesFacts reports whether a step of this module with these arguments
+// may have changed the node's facts: its changes_facts argument when the
+// module declares one (true unless it is "false"), else !KeepsFacts. An
+// unknown answer is yes.
+func (s Spec) ChangesFacts(args map[string]string) bool {
+	if _, ok := s.Arg(ChangesFactsArg); ok {
+		return args[ChangesFactsArg] != "false"
+	}
+	return !s.KeepsFacts
 }
 
 // Arg returns the argument of that name.

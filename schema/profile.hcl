@@ -18,6 +18,14 @@
 #       timeout   = "30m"        bound on the command. Every action has one: a command
 #                                 that outlives it is stopped; a node-changing action
 #                                 (installer, restore, migration) then fails the step
+#       separate  = true         a fact action (release ... data_digest) run in its own
+#                                 session. By default a gather runs all fact actions in
+#                                 one session, as one script: each command on its own
+#                                 line, then a printf of a per-read marker with its exit
+#                                 status; its output is the text before the marker. Set
+#                                 it for a command that cannot share a script (reads
+#                                 stdin, exits the shell). An action with stdin is always
+#                                 separate.
 #     }
 #     action "NAME" { command = "" }   the kind has no such action (disables an inherited one)
 #   }

@@ -282,20 +282,39 @@ func (r *run) cleanupCtx() (context.Context, context.CancelFunc) {
 // finalFacts reads every node once more after the walk, so the record's
 // "after" column is the state the run left behind (back in service, say),
 // not the state seen at the last verify. Under dry-run nothing changed, and a
-// node that cannot be read now keeps its last reading.
+// node that cannot be read now keeps its last reading; so does a node on
+// which only steps that cannot change facts ran (changesFacts).
 func (r *run) finalFacts(ctx context.Context) {
 	if r.opts.DryRun {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.lim.CleanupTimeout)
 	defer cancel()
+	var nodes, stale []*nodeState
+	r.mu.Lock()
 	for _, pn := range r.p.Nodes {
-		ns := r.nodes[pn.Name]
-		if ns == nil || !ns.haveFacts {
-			continue
+		if ns := r.nodes[pn.Name]; ns != nil && ns.haveFacts {
+			nodes = append(nodes, ns)
+			if ns.factsStale {
+				stale = append(stale, ns)
+			}
 		}
-		if f, err := r.gather(ctx, ns, nil); err == nil {
-			r.emit(record.Event{Type: record.EventFacts, Node: ns.name, Phase: "after", Message: "final", Facts: f})
+	}
+	r.mu.Unlock()
+	reads := map[*nodeState]factsRead{}
+	for i, rd := range r.gatherEach(ctx, stale) {
+		reads[stale[i]] = rd
+	}
+	for _, ns := range nodes {
+		rd, read := reads[ns]
+		if !read {
+			// Only steps that cannot change the facts ran: the last read stands.
+			r.mu.Lock()
+			rd.f = ns.facts
+			r.mu.Unlock()
+		}
+		if rd.err == nil {
+			r.emit(record.Event{Type: record.EventFacts, Node: ns.name, Phase: "after", Message: "final", Facts: rd.f})
 		}
 	}
 }

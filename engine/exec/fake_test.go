@@ -117,7 +117,13 @@ func (c *fconn) Run(ctx context.Context, cmd modules.Command) (modules.Result, e
 	}
 	w.mu.Lock()
 	n := w.nodes[c.node]
-	w.inflight[n.cluster]++
+	// Reads (facts are read from every node at once before and after the
+	// walk) do not work a cluster: only changes count against Parallel.
+	work := 0
+	if !cmd.ReadOnly {
+		work = 1
+	}
+	w.inflight[n.cluster] += work
 	busy := 0
 	for _, k := range w.inflight {
 		if k > 0 {
@@ -130,7 +136,7 @@ func (c *fconn) Run(ctx context.Context, cmd modules.Command) (modules.Result, e
 	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
-		w.inflight[n.cluster]--
+		w.inflight[n.cluster] -= work
 		w.mu.Unlock()
 	}()
 	f := strings.Fields(cmd.Line)

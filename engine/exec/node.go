@@ -42,6 +42,11 @@ type nodeState struct {
 	rolledBack bool
 	unknown    bool // a change was stopped mid-way: nothing more is done to the node
 
+	// factsStale: a step that may have changed what the facts read ran (or
+	// failed) on the node since the run began; the final read is skipped
+	// without one.
+	factsStale bool
+
 	portsChecked bool // firewall.ports is checked at the first precheck of the run
 	declared     bool // offline dry-run: facts are the manifest's, not the node's
 }
@@ -117,12 +122,16 @@ func (r *run) factsEvent(ns *nodeState, s *plan.Step, label string, f facts.Fact
 // gatherAll reads every node in scope before anything changes and checks
 // facts.drift. A node that cannot be read or drifted refuses the whole run.
 func (r *run) gatherAll(ctx context.Context) error {
+	var nodes []*nodeState
 	for _, pn := range r.p.Nodes {
-		ns := r.nodes[pn.Name]
-		if ns == nil {
-			continue
+		if ns := r.nodes[pn.Name]; ns != nil {
+			nodes = append(nodes, ns)
 		}
-		f, err := r.gather(ctx, ns, nil)
+	}
+	reads := r.gatherEach(ctx, nodes)
+	for i, ns := range nodes {
+		pn := ns.pn
+		f, err := reads[i].f, reads[i].err
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil

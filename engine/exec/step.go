@@ -30,6 +30,9 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 			Status: StatusOK, Message: "resume: " + reason, Values: r.resume.values[s.ID]})
 		return StatusOK
 	}
+	if changesFacts(s) {
+		r.markFactsStale(ns)
+	}
 	start := r.clock.Now()
 	r.emit(record.Event{Type: record.EventStepStart, Step: s.ID, Node: s.Node, Phase: string(s.Phase), Message: s.Module})
 	var out modules.Outcome
@@ -52,6 +55,7 @@ func (r *run) execStep(ctx context.Context, s *plan.Step) string {
 	if ctx.Err() != nil && !errors.As(err, &timedOut) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return r.interrupted(ns, s, dur)
 	}
+	r.markFactsStale(ns) // whatever the step said, a failure is not trusted to have left the node alone
 	ne := r.fail(ns.name, s.ID, err)
 	r.emit(record.Event{Type: record.EventStepEnd, Step: s.ID, Node: s.Node, Phase: string(s.Phase),
 		Status: StatusFailed, DurationMS: dur, Guard: ne.Guard, Message: ne.Err.Error()})

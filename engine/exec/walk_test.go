@@ -99,7 +99,7 @@ func TestClusterParallelismIsBounded(t *testing.T) {
 			if _, err := New(o).Run(context.Background(), p, cfg); err != nil {
 				t.Fatal(err)
 			}
-			if w.maxClus > par {
+			if w.maxClus > par || w.maxClus < 1 {
 				t.Fatalf("%d clusters worked at once, limit %d", w.maxClus, par)
 			}
 			for name, n := range w.nodes {

@@ -39,10 +39,8 @@ var transforms = []transform{
 	{"static guards", (*builder).guardsTransform},
 }
 
-// Compile builds the plan. The plan is returned even when diagnostics hold
-// errors, so that `plan --json` can print it with its verdicts; callers must
-// refuse to apply a plan whose diagnostics have errors.
-func Compile(cfg *eval.Config, cat *catalog.Catalog, opts Options) (*Plan, hcl.Diagnostics) {
+// newBuilder is an empty build of cfg's plan, before any transform.
+func newBuilder(cfg *eval.Config, cat *catalog.Catalog, opts Options) *builder {
 	if cat == nil {
 		cat = catalog.Default()
 	}
@@ -50,6 +48,14 @@ func Compile(cfg *eval.Config, cat *catalog.Catalog, opts Options) (*Plan, hcl.D
 		byName: map[string]*nodeState{}}
 	b.plan = &Plan{FormatVersion: FormatVersion, Runbook: cfg.Runbook.Name, ChangeID: cfg.Runbook.ChangeID,
 		ManifestSHA256: cfg.SHA256, Nodes: []*Node{}, Steps: []*Step{}, Order: []string{}, Diagnostics: []Diagnostic{}}
+	return b
+}
+
+// Compile builds the plan. The plan is returned even when diagnostics hold
+// errors, so that `plan --json` can print it with its verdicts; callers must
+// refuse to apply a plan whose diagnostics have errors.
+func Compile(cfg *eval.Config, cat *catalog.Catalog, opts Options) (*Plan, hcl.Diagnostics) {
+	b := newBuilder(cfg, cat, opts)
 	for _, t := range transforms {
 		t.run(b)
 	}

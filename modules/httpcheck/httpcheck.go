@@ -22,8 +22,9 @@ import (
 
 // Spec is what a step block gives the http_check module.
 var Spec = modules.Spec{
-	Name: "http_check",
-	Doc:  "fetches a URL from the node with curl; succeeds on an HTTP status below 400",
+	Name:       "http_check",
+	Doc:        "fetches a URL from the node with curl; succeeds on an HTTP status below 400",
+	KeepsFacts: true,
 	Args: []modules.Arg{
 		{Name: "url", Type: modules.String, Required: true, Doc: "the http:// or https:// URL the node fetches"},
 		{Name: "timeout", Type: modules.Duration, Doc: `how long the whole request may take (default "10s")`},

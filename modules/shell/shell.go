@@ -29,6 +29,7 @@ var Spec = modules.Spec{
 	Doc:  "runs a command line on each matched node, as written",
 	Args: []modules.Arg{
 		{Name: "command", Type: modules.String, Required: true, Doc: "the shell command line; quote interpolated values yourself"},
+		{Name: modules.ChangesFactsArg, Type: modules.Bool, Doc: "false when the command only reads: the node's facts are not read again because of it (default true)"},
 	},
 }
 

@@ -14,16 +14,19 @@ import (
 
 // Action is one command of the profile and how its output is read.
 type Action struct {
-	Name      string
-	Command   string // text/template; values are quoted before substitution
-	ReadOnly  bool
-	Parse     string // none | regex | regex_map | lines_kv | df
-	Regex     *regexp.Regexp
-	Key       string
-	Lower     bool
-	Map       map[string]string
-	Stdin     string
-	Timeout   time.Duration
+	Name     string
+	Command  string // text/template; values are quoted before substitution
+	ReadOnly bool
+	Parse    string // none | regex | regex_map | lines_kv | df
+	Regex    *regexp.Regexp
+	Key      string
+	Lower    bool
+	Map      map[string]string
+	Stdin    string
+	Timeout  time.Duration
+	// Separate runs a fact action in its own session instead of in the
+	// one fact script of a gather (a command that cannot share a script).
+	Separate  bool
 	DeclRange hcl.Range
 
 	tmpl *template.Template

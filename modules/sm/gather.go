@@ -29,6 +29,7 @@ func gather(ctx context.Context, r runner, node string) (Facts, error) {
 	if r.p.Err() == nil && r.p.Kinds[r.kind] == nil {
 		return f, &ActionError{Kind: r.kind, Action: "facts", Err: fmt.Errorf("the profile has no kind %q", r.kind)}
 	}
+	var joined, separate []string
 	for _, action := range factActions {
 		a, err := r.p.Action(r.kind, action)
 		if errors.Is(err, ErrNoAction) {
@@ -40,9 +41,33 @@ func gather(ctx context.Context, r runner, node string) (Facts, error) {
 		if !a.ReadOnly {
 			return f, fmt.Errorf("profile: %s.%s must be read_only to gather facts", r.kind, action)
 		}
+		if a.Separate || a.Stdin != "" {
+			separate = append(separate, action)
+		} else {
+			joined = append(joined, action)
+		}
+	}
+	values := map[string]Value{}
+	if len(joined) > 0 {
+		vs, err := r.composite(ctx, joined)
+		if err != nil {
+			return f, err
+		}
+		for i, action := range joined {
+			values[action] = vs[i]
+		}
+	}
+	for _, action := range separate {
 		v, err := r.value(ctx, action, nil)
 		if err != nil {
 			return f, err
+		}
+		values[action] = v
+	}
+	for _, action := range factActions {
+		v, ok := values[action]
+		if !ok {
+			continue
 		}
 		if err := setFact(&f, action, v); err != nil {
 			return f, fmt.Errorf("%s: %w", node, &ParseError{Action: action, Detail: err.Error()})

@@ -172,7 +172,7 @@ var (
 	}
 	actionSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "command", Required: true}, {Name: "read_only"}, {Name: "parse"}, {Name: "regex"},
-		{Name: "key"}, {Name: "lower"}, {Name: "map"}, {Name: "stdin"}, {Name: "timeout"},
+		{Name: "key"}, {Name: "lower"}, {Name: "map"}, {Name: "stdin"}, {Name: "timeout"}, {Name: "separate"},
 	}}
 )
 
@@ -242,6 +242,10 @@ func decodeAction(name string, body hcl.Body) (*Action, hcl.Diagnostics) {
 	diags = append(diags, d...)
 	if x, ok := at["read_only"]; ok {
 		a.ReadOnly, d = boolean(x)
+		diags = append(diags, d...)
+	}
+	if x, ok := at["separate"]; ok {
+		a.Separate, d = boolean(x)
 		diags = append(diags, d...)
 	}
 	if x, ok := at["lower"]; ok {

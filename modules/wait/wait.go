@@ -16,8 +16,9 @@ type Module struct{}
 
 // Spec is what a step block gives the wait module.
 var Spec = modules.Spec{
-	Name: "wait",
-	Doc:  "waits on the controller for a duration",
+	Name:       "wait",
+	Doc:        "waits on the controller for a duration",
+	KeepsFacts: true,
 	Args: []modules.Arg{
 		{Name: "duration", Type: modules.Duration, Required: true, Doc: `how long to wait, such as "30s"`},
 	},
@@ -25,8 +26,9 @@ var Spec = modules.Spec{
 
 // PauseSpec is what a step block gives the pause module.
 var PauseSpec = modules.Spec{
-	Name: "pause",
-	Doc:  "shows a message to the operator and, in an interactive run, waits for an answer",
+	Name:       "pause",
+	Doc:        "shows a message to the operator and, in an interactive run, waits for an answer",
+	KeepsFacts: true,
 	Args: []modules.Arg{
 		{Name: "message", Type: modules.String, Doc: "the text shown to the operator"},
 	},

@@ -103,6 +103,9 @@ func Exec(ctx context.Context, stateDir, cmdline string, stdin io.Reader, stdout
 func (s *session) run(line string) int {
 	argv, simple := splitWords(line)
 	if !simple || len(argv) == 0 {
+		if code, ok := s.sequence(line); ok {
+			return code
+		}
 		return s.realShell(line)
 	}
 	if h, ok := s.handlers()[argv[0]]; ok {
