@@ -66,13 +66,34 @@ func (r *Redactor) Encode(e Event) ([]byte, error) {
 }
 
 // Journal appends events to journal.jsonl. Every event is written with one
-// write call and fsynced before Append returns, so a crash loses at most the
+// write call before Append returns, so a killed process loses at most the
 // event being written, and a reader sees at most one torn line, the last.
+// What must survive a crash of the machine itself is fsynced (see durable):
+// the start and end of every step and of the run, rollbacks and interrupts,
+// so the journal never loses that a node-changing step started, nor how it
+// ended. The commands between two step boundaries ride with the next fsync:
+// an fsync per command cost a large dry-run tens of seconds.
 type Journal struct {
 	mu   sync.Mutex
 	f    *os.File
 	r    *Redactor
 	path string
+	// lazy defers every fsync to Close: a dry-run changes no node, so there
+	// is nothing a crash could make the journal forget that matters.
+	lazy bool
+	// dirty says events were written since the last fsync.
+	dirty bool
+	// sync is f.Sync; tests count it.
+	sync func() error
+}
+
+// durable says whether an event is fsynced as soon as it is written.
+func durable(e Event) bool {
+	switch e.Type {
+	case EventCommand, EventFacts, EventGuard, EventWarning:
+		return false
+	}
+	return true
 }
 
 // OpenJournal opens (creating it 0600, and dir 0700, when absent) the journal
@@ -91,7 +112,14 @@ func OpenJournal(dir string, r *Redactor) (*Journal, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Journal{f: f, r: r, path: path}, nil
+	return &Journal{f: f, r: r, path: path, sync: f.Sync}, nil
+}
+
+// Lazy makes the journal fsync only when it is closed (dry-runs).
+func (j *Journal) Lazy() {
+	j.mu.Lock()
+	j.lazy = true
+	j.mu.Unlock()
 }
 
 func terminateTornLine(f *os.File, path string) error {
@@ -120,8 +148,9 @@ func terminateTornLine(f *os.File, path string) error {
 // Path is the journal file's path.
 func (j *Journal) Path() string { return j.path }
 
-// Append redacts e, writes it as one line and fsyncs. A zero Time is set to
-// now (UTC).
+// Append redacts e and writes it as one line, fsynced (with every line
+// before it) when the event is durable and the journal is not lazy. A zero
+// Time is set to now (UTC).
 func (j *Journal) Append(e Event) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
@@ -138,9 +167,22 @@ func (j *Journal) Append(e Event) error {
 	if _, err := j.f.Write(line); err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
-	if err := j.f.Sync(); err != nil {
+	j.dirty = true
+	if j.lazy || !durable(e) {
+		return nil
+	}
+	return j.flush()
+}
+
+// flush fsyncs what was written since the last fsync. j.mu is held.
+func (j *Journal) flush() error {
+	if !j.dirty {
+		return nil
+	}
+	if err := j.sync(); err != nil {
 		return fmt.Errorf("journal %s: sync: %w", j.path, err)
 	}
+	j.dirty = false
 	return nil
 }
 
@@ -151,7 +193,10 @@ func (j *Journal) Close() error {
 	if j.f == nil {
 		return nil
 	}
-	err := j.f.Close()
+	err := j.flush()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
 	j.f = nil
 	return err
 }

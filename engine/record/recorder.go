@@ -62,6 +62,9 @@ func Start(o StartOptions) (*Recorder, error) {
 	if rc.j, err = OpenJournal(dir, o.Redactor); err != nil {
 		return nil, o.Redactor.Err(err)
 	}
+	if o.Mode == ModeDryRun {
+		rc.j.Lazy()
+	}
 	if err := rc.Emit(RunStart(rc.run)); err != nil {
 		rc.j.Close()
 		return nil, err
