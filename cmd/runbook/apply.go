@@ -47,9 +47,9 @@ with: -var, -var-file or RUNBOOK_VAR_ values that differ are refused, sensitive 
 given again (the plan keeps only their hash), and a medium whose content changed is refused.
 
 Apply gathers facts from every node in scope (facts.drift refuses a node that differs from the
-manifest), verifies the media, takes the change's lock, then walks the plan: clusters in
-parallel, one node out of service per cluster, every runtime guard checked right before the
-step it protects. Every event goes to records/<change_id>/<time>-apply/journal.jsonl.
+manifest), verifies the media, takes the change's lock, then walks the plan: independent work
+concurrently as the plan's dependencies allow, at most --parallel core SMs out of service in
+the whole manifest, every runtime guard checked right before the step it protects. Every event goes to records/<change_id>/<time>-apply/journal.jsonl.
 
 The lock lives beside the manifest, in .runbook/<change_id>.lock (with --lab in the lab
 folder), whatever the working directory or --records: a second apply of the change is
@@ -76,7 +76,7 @@ Examples:
 			fs.BoolVar(&o.autoApprove, "auto-approve", false, "do not ask for confirmation")
 			fs.BoolVar(&o.resume, "resume", false, "continue the last unfinished run of this change")
 			fs.Var(&o.clusters, "cluster", "limit the run to this cluster `NAME` (repeatable; the System Manager is \"smgr\")")
-			fs.IntVar(&o.parallel, "parallel", 0, "clusters upgraded at once (default: policy.parallel)")
+			fs.IntVar(&o.parallel, "parallel", 0, "core SMs out of service at once, enterprise-wide (default: policy.parallel)")
 			fs.BoolVar(&o.json, "json", false, "stream one JSON event per line on stdout, nothing else")
 			fs.BoolVar(&o.lab, "lab", false, "run against the built-in lab: simulated nodes behind real SSH on 127.0.0.1")
 			fs.BoolVar(&o.keepGoing, "keep-going", false, "let other clusters go on after a cluster failed")

@@ -115,7 +115,7 @@ func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
 		o.DryRunRecorder = dryrun.NewRecorder() // one for every node of the run
 	}
 	r := &run{opts: o, p: p, cfg: cfg, lim: o.Limits.withDefaults(), clock: o.Clock, red: o.Redactor,
-		nodes: map[string]*nodeState{}, peers: map[string]*nodeState{}, oos: newOOS(cfg.Runbook.Policy.BranchParallel),
+		nodes: map[string]*nodeState{}, peers: map[string]*nodeState{}, oos: newOOS(p, cfg, parallelOf(o, cfg)),
 		res: &Result{Steps: map[string]string{}, FactsBefore: map[string]*facts.Facts{}, FactsAfter: map[string]*facts.Facts{}}}
 	if r.clock == nil {
 		r.clock = systemClock{}

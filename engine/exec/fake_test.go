@@ -60,17 +60,19 @@ type world struct {
 	mu        sync.Mutex
 	nodes     map[string]*fnode
 	dials     map[string]int
-	inflight  map[string]int // cluster -> commands in flight
-	maxClus   int            // most clusters with a command in flight at once
-	maxOOS    map[string]int // cluster -> most nodes denying at once
-	bsmWithSM bool           // a BSM and a core SM of one cluster were out together
+	inflight  map[string]int  // cluster -> commands in flight
+	maxClus   int             // most clusters with a command in flight at once
+	maxOOS    map[string]int  // cluster -> most nodes denying at once
+	bsmWithSM bool            // a BSM and a core SM of one cluster were out together
+	maxCore   int             // most core SMs denying at once, whatever their cluster
+	together  map[string]bool // "a+b" (sorted): a and b were denying at once
 	history   []string
 	frozen    bool // every node unreachable: a controller killed with -9 does nothing more
 }
 
 func newWorld(t *testing.T) *world {
 	return &world{t: t, dir: t.TempDir(), nodes: map[string]*fnode{}, dials: map[string]int{},
-		inflight: map[string]int{}, maxOOS: map[string]int{}}
+		inflight: map[string]int{}, maxOOS: map[string]int{}, together: map[string]bool{}}
 }
 
 func (w *world) add(name, cluster string, kind rollout.Kind, release string) *fnode {
@@ -231,14 +233,27 @@ func (w *world) noteOOS() {
 	per := map[string]int{}
 	sms := map[string]int{}
 	bsms := map[string]int{}
-	for _, n := range w.nodes {
+	var out []string
+	core := 0
+	for name, n := range w.nodes {
 		if n.state == sm.StateDenying {
+			out = append(out, name)
+			if n.kind == eval.KindSM {
+				core++
+			}
 			per[n.cluster]++
 			if n.kind == eval.KindBSM {
 				bsms[n.cluster]++
 			} else {
 				sms[n.cluster]++
 			}
+		}
+	}
+	w.maxCore = max(w.maxCore, core)
+	sort.Strings(out)
+	for i, a := range out {
+		for _, b := range out[i+1:] {
+			w.together[a+"+"+b] = true
 		}
 	}
 	for c, k := range per {

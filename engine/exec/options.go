@@ -99,7 +99,9 @@ type Options struct {
 	// instead. Without it, a run outside the window touches no node.
 	IgnoreWindow bool
 
-	// Parallel bounds the clusters worked on at once; 0 takes policy.parallel.
+	// Parallel bounds the core SMs out of service at once across the whole
+	// manifest (the vendor's one at a time, relaxed); 0 takes
+	// policy.parallel. Other work runs as the plan's dependencies allow.
 	Parallel int
 	// KeepGoing lets other clusters go on after one cluster failed.
 	KeepGoing bool

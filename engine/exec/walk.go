@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
@@ -13,8 +14,11 @@ import (
 // walker schedules the plan's steps. It follows Terraform's dag walk: a step
 // starts once all its dependencies ended ok; a failed step skips everything
 // below it, and only the failure itself is reported. The concurrency limits
-// live here, above the graph: clusters at once (Parallel), one step per node
-// at a time, and the out-of-service rule for drains.
+// live here, above the graph: one step per node at a time, and the
+// out-of-service rule for drains (oos.go: core SMs out of service at once
+// across the manifest, Options.Parallel or policy.parallel). Anything else
+// the plan's dependencies allow runs concurrently: prechecks, backups and
+// uploads of other nodes, whatever their cluster.
 type walker struct {
 	r         *run
 	steps     []*plan.Step // by plan order
@@ -24,10 +28,8 @@ type walker struct {
 	status    map[string]string
 	running   map[string]bool
 	nodeBusy  map[string]bool
-	started   map[string]bool // clusters that started a step
 	halted    map[string]bool // clusters that stop taking new work
 	stopAll   bool            // another cluster failed and KeepGoing is off
-	parallel  int
 	done      chan stepDone
 	blockedBy map[string]error  // drains refused by the out-of-service rule in the last pass
 	last      map[string]string // node -> its last step: where the node's walk ends
@@ -41,7 +43,7 @@ type stepDone struct {
 func (r *run) newWalker() *walker {
 	w := &walker{r: r, byID: map[string]*plan.Step{}, deps: map[string][]string{}, below: map[string][]string{},
 		status: map[string]string{}, running: map[string]bool{}, nodeBusy: map[string]bool{},
-		started: map[string]bool{}, halted: map[string]bool{}, done: make(chan stepDone)}
+		halted: map[string]bool{}, done: make(chan stepDone)}
 	prio := map[string]int{}
 	for i, id := range r.p.Order {
 		prio[id] = i
@@ -68,14 +70,16 @@ func (r *run) newWalker() *walker {
 			}
 		}
 	}
-	w.parallel = r.opts.Parallel
-	if w.parallel <= 0 {
-		w.parallel = r.cfg.Runbook.Policy.Parallel
-	}
-	if w.parallel <= 0 {
-		w.parallel = 1
-	}
 	return w
+}
+
+// parallelOf is the number of core SMs the run may have out of service at
+// once: the --parallel option, else policy.parallel, at least 1.
+func parallelOf(o Options, cfg *eval.Config) int {
+	if o.Parallel > 0 {
+		return o.Parallel
+	}
+	return max(cfg.Runbook.Policy.Parallel, 1)
 }
 
 // walk runs the plan until every step ended or nothing more may start.
@@ -108,21 +112,6 @@ func (r *run) journalOK() bool {
 	return r.journalErr == nil
 }
 
-// activeClusters are the clusters holding a parallel slot: started, and with
-// a step running or still able to start.
-func (w *walker) activeClusters() map[string]bool {
-	act := map[string]bool{}
-	for id := range w.running {
-		act[w.byID[id].Cluster] = true
-	}
-	for _, s := range w.steps {
-		if w.started[s.Cluster] && !w.halted[s.Cluster] && w.status[s.ID] == "" && !w.running[s.ID] {
-			act[s.Cluster] = true
-		}
-	}
-	return act
-}
-
 func (w *walker) depsOK(s *plan.Step) bool {
 	for _, d := range w.deps[s.ID] {
 		if w.status[d] != StatusOK {
@@ -135,7 +124,6 @@ func (w *walker) depsOK(s *plan.Step) bool {
 // startReady starts, in plan order, every step that may start now.
 func (w *walker) startReady(ctx context.Context) {
 	r := w.r
-	act := w.activeClusters()
 	w.blockedBy = map[string]error{}
 	for _, s := range w.steps {
 		if w.status[s.ID] != "" || w.running[s.ID] || !w.depsOK(s) || w.nodeBusy[s.Node] {
@@ -153,9 +141,6 @@ func (w *walker) startReady(ctx context.Context) {
 			// out of service right now finishes its window.
 			continue
 		}
-		if !act[s.Cluster] && len(act) >= w.parallel && len(w.running) > 0 {
-			continue
-		}
 		if deniesService(s) && !r.isHeld(s.ID) {
 			r.mu.Lock()
 			err := r.oos.openNode(ns)
@@ -165,8 +150,6 @@ func (w *walker) startReady(ctx context.Context) {
 				continue
 			}
 		}
-		act[s.Cluster] = true
-		w.started[s.Cluster] = true
 		w.running[s.ID] = true
 		w.nodeBusy[s.Node] = true
 		go func(s *plan.Step) {

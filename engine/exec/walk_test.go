@@ -80,7 +80,11 @@ func TestFailedStepSkipsDependentsAndReportsRootCauseOnly(t *testing.T) {
 	}
 }
 
-func TestClusterParallelismIsBounded(t *testing.T) {
+// parallel bounds the core SMs out of service at once across the whole
+// manifest, not the clusters worked on: four clusters whose plan does not
+// order their windows against each other still never have more than
+// parallel core SMs draining at once.
+func TestParallelBoundsCoreSMsOutOfServiceEnterpriseWide(t *testing.T) {
 	for _, par := range []int{1, 2} {
 		t.Run(fmt.Sprint(par), func(t *testing.T) {
 			w := newWorld(t)
@@ -99,8 +103,10 @@ func TestClusterParallelismIsBounded(t *testing.T) {
 			if _, err := New(o).Run(context.Background(), p, cfg); err != nil {
 				t.Fatal(err)
 			}
-			if w.maxClus > par || w.maxClus < 1 {
-				t.Fatalf("%d clusters worked at once, limit %d", w.maxClus, par)
+			// The bound is the rule; how many overlap below it is the
+			// scheduler's business on a loaded machine.
+			if w.maxCore > par || w.maxCore < 1 {
+				t.Fatalf("%d core SMs out of service at once, parallel %d", w.maxCore, par)
 			}
 			for name, n := range w.nodes {
 				if n.release != "10.2.0.1" {
@@ -109,6 +115,119 @@ func TestClusterParallelismIsBounded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A plan document edited to drain two core SMs of different clusters at
+// once, with parallel = 1: the backstop serialises them; with a core SM of
+// another cluster already out of service (an operator's doing), the drain is
+// refused by cluster.out_of_service.
+func TestOutOfServiceIsEnterpriseWide(t *testing.T) {
+	t.Run("serialised", func(t *testing.T) {
+		w := newWorld(t)
+		w.add("sm-a", "a", eval.KindSM, "10.1.3.0")
+		w.add("sm-b", "b", eval.KindSM, "10.1.3.0")
+		p, cfg := buildPlan([]spec{
+			{"sm-a", "a", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+			{"sm-b", "b", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+		})
+		cfg.Runbook.Policy.Parallel = 1
+		if _, err := New(w.options(nil)).Run(context.Background(), p, cfg); err != nil {
+			t.Fatal(err)
+		}
+		if w.maxCore != 1 || w.together["sm-a+sm-b"] {
+			t.Fatalf("%d core SMs out of service at once (parallel 1)", w.maxCore)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		w := newWorld(t)
+		w.add("sm-a", "a", eval.KindSM, "10.1.3.0")
+		w.add("sm-b", "b", eval.KindSM, "10.2.0.1").state = sm.StateDenying
+		p, cfg := buildPlan([]spec{
+			{"sm-a", "a", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+			{"sm-b", "b", eval.KindSM, "10.2.0.1", "10.2.0.1", ""},
+		})
+		p.Steps, p.Order = dropNode(p, "sm-b") // nothing to do on sm-b
+		cfg.Runbook.Policy.Parallel = 1
+		_, err := New(w.options(nil)).Run(context.Background(), p, cfg)
+		nes := nodeErrors(t, err)
+		if len(nes) != 1 || nes[0].Guard != guard.OutOfService || nes[0].Step != "a/sm-a/1/drain" {
+			t.Fatalf("errors = %v", nes)
+		}
+		if w.nodes["sm-a"].state != sm.StateAccepting || w.nodes["sm-a"].release != "10.1.3.0" {
+			t.Fatal("sm-a was touched")
+		}
+	})
+}
+
+// A BSM registers with a core SM of another cluster (core): it is never
+// drained while that SM is, and is refused while it is out of service. A
+// node and its secondary in another cluster are never out together either,
+// whatever parallel allows.
+func TestBranchAndSecondaryLinksAcrossClusters(t *testing.T) {
+	t.Run("core serialised", func(t *testing.T) {
+		w := newWorld(t)
+		w.add("sm-a", "a", eval.KindSM, "10.1.3.0")
+		w.add("bsm-b", "b", eval.KindBSM, "10.1.3.0")
+		p, cfg := buildPlan([]spec{
+			{"sm-a", "a", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+			{"bsm-b", "b", eval.KindBSM, "10.1.3.0", "10.2.0.1", ""},
+		})
+		p.Nodes[1].Core = []string{"sm-a"}
+		if _, err := New(w.options(nil)).Run(context.Background(), p, cfg); err != nil {
+			t.Fatal(err)
+		}
+		if w.together["bsm-b+sm-a"] {
+			t.Fatal("bsm-b drained while its core SM sm-a was")
+		}
+	})
+	t.Run("core refused", func(t *testing.T) {
+		w := newWorld(t)
+		w.add("sm-a", "a", eval.KindSM, "10.2.0.1").state = sm.StateDenying
+		w.add("bsm-b", "b", eval.KindBSM, "10.1.3.0")
+		p, cfg := buildPlan([]spec{
+			{"sm-a", "a", eval.KindSM, "10.2.0.1", "10.2.0.1", ""},
+			{"bsm-b", "b", eval.KindBSM, "10.1.3.0", "10.2.0.1", ""},
+		})
+		p.Steps, p.Order = dropNode(p, "sm-a")
+		p.Nodes[1].Core = []string{"sm-a"}
+		_, err := New(w.options(nil)).Run(context.Background(), p, cfg)
+		nes := nodeErrors(t, err)
+		if len(nes) != 1 || nes[0].Guard != guard.OutOfService || nes[0].Step != "b/bsm-b/1/drain" {
+			t.Fatalf("errors = %v", nes)
+		}
+		if w.nodes["bsm-b"].release != "10.1.3.0" {
+			t.Fatal("bsm-b was changed")
+		}
+	})
+	t.Run("secondary", func(t *testing.T) {
+		w := newWorld(t)
+		w.add("sm-a", "a", eval.KindSM, "10.1.3.0")
+		w.add("sm-b", "b", eval.KindSM, "10.1.3.0")
+		p, cfg := buildPlan([]spec{
+			{"sm-a", "a", eval.KindSM, "10.1.3.0", "10.2.0.1", "sm-b"},
+			{"sm-b", "b", eval.KindSM, "10.1.3.0", "10.2.0.1", "sm-a"},
+		})
+		cfg.Runbook.Policy.Parallel = 2
+		if _, err := New(w.options(nil)).Run(context.Background(), p, cfg); err != nil {
+			t.Fatal(err)
+		}
+		if w.together["sm-a+sm-b"] {
+			t.Fatal("sm-a and its secondary sm-b were out of service together")
+		}
+	})
+}
+
+// dropNode removes a node's steps from a fake plan (it has nothing to do).
+func dropNode(p *plan.Plan, node string) ([]*plan.Step, []string) {
+	var steps []*plan.Step
+	var order []string
+	for _, s := range p.Steps {
+		if s.Node != node {
+			steps = append(steps, s)
+			order = append(order, s.ID)
+		}
+	}
+	return steps, order
 }
 
 // A plan that forgot to serialise the windows: the executor still never has
@@ -143,6 +262,7 @@ func TestOutOfServiceRuleRefusesWhenAnotherNodeIsDown(t *testing.T) {
 	p, cfg := buildPlan([]spec{{"sm1", "core", eval.KindSM, "10.1.3.0", "10.2.0.1", ""}})
 	cfg.Clusters[0].Nodes = append(cfg.Clusters[0].Nodes, &eval.Node{Name: "sm2", Kind: eval.KindSM, Cluster: "core", Release: "10.2.0.1", SSP: -1})
 	p.Nodes = append(p.Nodes, &plan.Node{Name: "sm2", Kind: eval.KindSM, Cluster: "core", Release: "10.2.0.1", SSP: -1, Target: "10.2.0.1", Path: []string{"10.2.0.1"}})
+	cfg.Runbook.Policy.Parallel = 1
 	_, err := New(w.options(nil)).Run(context.Background(), p, cfg)
 	nes := nodeErrors(t, err)
 	if len(nes) != 1 || nes[0].Guard != guard.OutOfService || nes[0].Step != "core/sm1/1/drain" {

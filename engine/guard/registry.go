@@ -74,8 +74,10 @@ const (
 	// ArtifactRelease (apply): the medium on the node is not the one the
 	// hop installs (another release, product, kind or SSP level).
 	ArtifactRelease = "artifact.release"
-	// OutOfService (apply): the one-node-out rule re-checked by the walker
-	// before it lets a node deny new service.
+	// OutOfService (apply): the out-of-service rule re-checked by the walker
+	// before it lets a node deny new service, across the whole manifest:
+	// parallel core SMs, branch_parallel BSMs, never a BSM with one of its
+	// core SMs nor a node with its secondary.
 	OutOfService = "cluster.out_of_service"
 	// NodeServices (apply): a service of the node is down at its precheck,
 	// before the hop changes anything.

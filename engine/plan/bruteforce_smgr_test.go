@@ -16,8 +16,8 @@ import (
 // planner, whether an enterprise (one or two clusters) and its System Manager can reach their
 // targets under the System Manager rules of the README's "Planning": an SM/BSM hop needs SMGR on
 // its line or newer; SMGR's move into smgr_ssp_target needs every SM/BSM that
-// started on smgr_ssp_from or later to carry the latest SSP of the release
-// it is on; a hop that requires the SSP needs it; an SSP pass may be
+// is on smgr_ssp_from or later at that moment (whatever it started on) to
+// carry the latest SSP of the release it is on; a hop that requires the SSP needs it; an SSP pass may be
 // installed on any release that has one; at most max_lines lines among the
 // core SMs of all clusters; a BSM crosses lines only once the core SMs of its
 // cluster reached its target, and patches only on their line; a node takes at most one SSP pass (the plan's
@@ -100,7 +100,8 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 			ok := true
 			if catalog.CompareLines(catalog.LineOf(h.From), cat.Rules.SMGRSSPTarget) < 0 && catalog.CompareLines(catalog.LineOf(h.To), cat.Rules.SMGRSSPTarget) >= 0 {
 				for i := range ns {
-					if ns[i].rule1 && !s.ssp[i] {
+					// The release the node is on now, not the one it started on.
+					if (ns[i].rule1 || catalog.CompareLines(catalog.LineOf(rel(s, i)), cat.Rules.SMGRSSPFrom) >= 0) && !s.ssp[i] {
 						ok = false
 					}
 				}

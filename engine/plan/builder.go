@@ -83,6 +83,9 @@ type nodeState struct {
 type candidate struct {
 	path  catalog.Path
 	units []unit
+	// rank is the path's rank among the node's paths (0: the shortest);
+	// the SSP variants of one path (t_units.go) share it.
+	rank int
 }
 
 // unit is one hop or one SSP pass of a node: a drained window in the plan.

@@ -109,8 +109,9 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 				tgt := cat.Rules.SMGRSSPTarget
 				if catalog.CompareLines(from, tgt) < 0 && catalog.CompareLines(catalog.LineOf(to), tgt) >= 0 {
 					for _, o := range p.Nodes {
-						if o.Name != n && catalog.CompareLines(catalog.LineOf(o.Release), cat.Rules.SMGRSSPFrom) >= 0 && !sspOK[o.Name] {
-							return fmt.Errorf("%s: SMGR goes to %s before %s has the latest SSP", id, to, o.Name)
+						// The node's release at this moment, not its starting one.
+						if o.Name != n && catalog.CompareLines(catalog.LineOf(rel[o.Name]), cat.Rules.SMGRSSPFrom) >= 0 && !sspOK[o.Name] {
+							return fmt.Errorf("%s: SMGR goes to %s before %s (on %s) has the latest SSP", id, to, o.Name, rel[o.Name])
 						}
 					}
 				}

@@ -57,7 +57,7 @@ type trie struct{ nodes []trieNode }
 func buildTrie(start string, rootOK bool, hasSSP func(release string) bool, cands []candidate, alternatives bool) *trie {
 	t := &trie{nodes: []trieNode{{release: start, line: catalog.LineOf(start), lineKey: lineKey(start), terminal: -1, sspOK: rootOK}}}
 	for ci, c := range cands {
-		if ci > 0 && !alternatives {
+		if c.rank > 0 && !alternatives {
 			break
 		}
 		cur := 0
@@ -187,8 +187,8 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 		t := buildTrie(ns.release, b.sspSatisfied(ns, ns.release), hasSSP, cands, mode.alternatives)
 		var key strings.Builder
 		key.WriteString(string(ns.n.Kind) + "|" + ns.release + "|" + ns.target + "|" + coreSet[ns] + "|" + inSets[ns] + "|")
-		for ci, c := range cands {
-			if ci > 0 && !mode.alternatives {
+		for _, c := range cands {
+			if c.rank > 0 && !mode.alternatives {
 				break
 			}
 			for _, u := range c.units {

@@ -92,12 +92,19 @@ func (s *searcher) smgrMayMove() bool {
 	if s.smgrAt != s.sspHop {
 		return true
 	}
-	for i, ns := range s.nodes {
-		if ns.rule1 && !s.tries[i].nodes[s.pos[i]].sspOK {
+	for i := range s.nodes {
+		if s.covered(i) && !s.tries[i].nodes[s.pos[i]].sspOK {
 			return false
 		}
 	}
 	return true
+}
+
+// covered says whether rule 1 covers node i where it stands now: its
+// release at this moment is of smgr_ssp_from or later (a 7.0 SM that went to
+// 10.1 is, though it started below).
+func (s *searcher) covered(i int) bool {
+	return s.nodes[i].rule1 || catalog.CompareLines(s.tries[i].nodes[s.pos[i]].line, s.b.cat.Rules.SMGRSSPFrom) >= 0
 }
 
 // allowed checks a unit of node i against the rules of the mode.
@@ -139,5 +146,5 @@ func (s *searcher) forcedPatch(i int, u unit) bool {
 	if lineKey(u.from) != lineKey(u.to) || !s.allowed(i, u) {
 		return false
 	}
-	return !s.nodes[i].rule1 || s.smgrU == nil || s.sspHop < 0 || s.smgrAt > s.sspHop
+	return !s.covered(i) || s.smgrU == nil || s.sspHop < 0 || s.smgrAt > s.sspHop
 }

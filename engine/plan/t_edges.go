@@ -107,16 +107,30 @@ func (b *builder) smgrEdges() {
 			sspUnit = k
 		}
 	}
+	// Rule 1 reads each node's release at the moment SMGR's hop into
+	// smgr_ssp_target runs: where the sequence has the node at the marker.
+	atMarker := map[*nodeState]string{}
+	for i, m := range b.seq {
+		if i < b.sspMarker {
+			atMarker[m.node] = m.node.units()[m.unit].to
+		}
+	}
+	from := b.cat.Rules.SMGRSSPFrom
 	for i, m := range b.seq {
 		u := m.node.units()[m.unit]
 		// Rule 1: the units of covered nodes before the marker run before
 		// SMGR's hop into smgr_ssp_target, their hops after it wait for it.
-		if m.node.rule1 && sspHop >= 0 && sspUnit >= 0 {
+		// A node that started below smgr_ssp_from is covered by the release
+		// it reached: before the marker when it stands on smgr_ssp_from or
+		// later there, after it for every hop into smgr_ssp_from or later
+		// (so no schedule moves it up while SMGR changes).
+		if sspHop >= 0 && sspUnit >= 0 {
 			smgrFirst := b.smgr.unitSteps[sspUnit][0]
 			smgrLast := b.smgr.unitSteps[sspUnit][len(b.smgr.unitSteps[sspUnit])-1]
-			if i < b.sspMarker {
+			switch {
+			case i < b.sspMarker && (m.node.rule1 || catalog.CompareLines(catalog.LineOf(atMarker[m.node]), from) >= 0):
 				b.graph.Connect(b.lastStep(m), smgrFirst)
-			} else if !u.ssp {
+			case i >= b.sspMarker && !u.ssp && (m.node.rule1 || catalog.CompareLines(catalog.LineOf(u.to), from) >= 0):
 				b.graph.Connect(smgrLast, m.node.unitSteps[m.unit][0])
 			}
 		}

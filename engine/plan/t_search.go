@@ -214,8 +214,11 @@ func (b *builder) pathVerdicts(ns *nodeState) {
 			continue
 		}
 		why := "the next hop requires it"
-		if ns.rule1 {
+		switch {
+		case ns.rule1:
 			why = fmt.Sprintf("it must be installed before System Manager goes to %s", b.cat.Rules.SMGRSSPTarget)
+		case u.from != ns.release && b.smgrReachesSSPTarget() && catalog.CompareLines(catalog.LineOf(u.from), b.cat.Rules.SMGRSSPFrom) >= 0:
+			why = fmt.Sprintf("the node is on %s when System Manager goes to %s, and must carry its latest SSP by then", u.from, b.cat.Rules.SMGRSSPTarget)
 		}
 		have := "not declared"
 		if ns.ssp >= 0 && u.from == ns.release {

@@ -20,9 +20,16 @@ func (b *builder) unitsTransform() {
 		ns.rule1 = smgrNeedsSSP && !ns.isSMGR() &&
 			catalog.CompareLines(catalog.LineOf(ns.release), b.cat.Rules.SMGRSSPFrom) >= 0
 		var kept []candidate
-		for _, c := range ns.cands {
-			if units, ok := b.units(ns, c.path); ok {
-				kept = append(kept, candidate{path: c.path, units: units})
+		for rank, c := range ns.cands {
+			units, ok := b.units(ns, c.path)
+			if !ok {
+				continue
+			}
+			kept = append(kept, candidate{path: c.path, units: units, rank: rank})
+			if smgrNeedsSSP && !ns.isSMGR() && !ns.rule1 {
+				for _, v := range b.sspVariants(ns, c.path, units) {
+					kept = append(kept, candidate{path: c.path, units: v, rank: rank})
+				}
 			}
 		}
 		if len(kept) == 0 && len(ns.cands) > 0 {
@@ -121,4 +128,38 @@ func (b *builder) units(ns *nodeState, p catalog.Path) ([]unit, bool) {
 		out = append(out, unit{ssp: true, index: 0, from: rel, to: rel, level: lvl})
 	}
 	return out, true
+}
+
+// sspVariants gives, for a node that starts below smgr_ssp_from, the unit
+// sequences that stop on an intermediate release of smgr_ssp_from or later
+// (below smgr_ssp_target) for that release's latest SSP: rule 1 reads the
+// release a node is on when SMGR's change into smgr_ssp_target runs, so a 7.0
+// SM may go to 10.1 before it only with the 10.1 SSP. The order search
+// chooses between them and the plain sequence (which keeps the node below
+// smgr_ssp_from until SMGR's change). Only sequences without an SSP pass
+// get variants: a node takes at most one.
+func (b *builder) sspVariants(ns *nodeState, p catalog.Path, units []unit) [][]unit {
+	for _, u := range units {
+		if u.ssp {
+			return nil
+		}
+	}
+	var out [][]unit
+	for k := 1; k < len(p.Steps); k++ {
+		r := p.Steps[k-1].To
+		line := catalog.LineOf(r)
+		if catalog.CompareLines(line, b.cat.Rules.SMGRSSPFrom) < 0 || catalog.CompareLines(line, b.cat.Rules.SMGRSSPTarget) >= 0 {
+			continue
+		}
+		lvl, ok := b.cat.LatestSSP(ns.product, r)
+		if !ok {
+			continue
+		}
+		v := make([]unit, 0, len(units)+1)
+		v = append(v, units[:k]...)
+		v = append(v, unit{ssp: true, index: 0, from: r, to: r, level: lvl})
+		v = append(v, units[k:]...)
+		out = append(out, v)
+	}
+	return out
 }
