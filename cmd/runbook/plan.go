@@ -15,6 +15,7 @@ type planOpts struct {
 	out              string
 	detailedExitcode bool
 	refresh          bool
+	verbose          bool
 }
 
 func planCommand() *command {
@@ -37,6 +38,8 @@ Examples:
 			fs.BoolVar(&o.json, "json", false, "print the plan document (JSON) instead of the human view")
 			fs.StringVar(&o.out, "out", "", "save the plan document to `FILE` for a later apply")
 			fs.BoolVar(&o.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has steps to run, 0 when nothing changes")
+			fs.BoolVar(&o.verbose, "v", false, "print every command each step runs, the fact reads included")
+			fs.BoolVar(&o.verbose, "verbose", false, "same as -v")
 			fs.BoolVar(&o.refresh, "refresh", false, "read real facts from the nodes over SSH (read-only) instead of the declared ones")
 			return o
 		},
@@ -86,7 +89,7 @@ func runPlan(io *stdio, opts any, args []string) error {
 		}
 	} else if !l.diags.HasErrors() {
 		w := red.Writer(io.out)
-		writePlanText(w, p)
+		writePlanText(w, p, newPlanView(l, o.verbose))
 		_ = w.Close()
 	}
 	if l.diags.HasErrors() {
