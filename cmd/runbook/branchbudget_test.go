@@ -14,6 +14,13 @@ import (
 // with the policy lines given and a lab block.
 func branchManifest(t *testing.T, policy, lab string) string {
 	t.Helper()
+	return fleetManifest(t, "10.2.0.1", "10.2.0.1", policy, lab)
+}
+
+// fleetManifest is branchManifest with System Manager and the core SMs sm-a
+// and sm-b on the releases given.
+func fleetManifest(t *testing.T, smgrRelease, coreRelease, policy, lab string) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "branches")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -40,6 +47,13 @@ backup {
   store = "` + filepath.Join(filepath.Dir(dir), "backups") + `"
 }
 
+artifact "smgr-10-2-0-1" {
+  kind    = "release"
+  product = "system_manager"
+  release = "10.2.0.1"
+  file    = "media/System_Manager_10.2.0.1.0.bin"
+}
+
 artifact "sm-10-2-0-1" {
   kind    = "release"
   product = "session_manager"
@@ -49,20 +63,20 @@ artifact "sm-10-2-0-1" {
 
 system_manager "smgr" {
   host     = "smgr.example.net"
-  release  = "10.2.0.1"
+  release  = "` + smgrRelease + `"
   platform = "vmware"
 }
 
 cluster "core" {
   session_manager "sm-a" {
     host      = "sm-a.example.net"
-    release   = "10.2.0.1"
+    release   = "` + coreRelease + `"
     platform  = "vmware"
     secondary = "sm-b"
   }
   session_manager "sm-b" {
     host      = "sm-b.example.net"
-    release   = "10.2.0.1"
+    release   = "` + coreRelease + `"
     platform  = "vmware"
     secondary = "sm-a"
   }
