@@ -67,6 +67,7 @@ Examples:
   runbook apply --dry-run --refresh examples/core-cluster      # read real facts first (read-only)
   runbook apply examples/core-cluster                          # asks for 'yes' on a terminal
   runbook apply --resume examples/core-cluster                 # continue an interrupted run
+  runbook apply --limit 'bsm-*' examples/enterprise           # only the branches (their core SMs done)
   runbook apply --json --auto-approve --cluster core upgrade.hcl | jq .`,
 		maxArgs: 1,
 		flags: func(fs *flag.FlagSet) any {

@@ -22,11 +22,12 @@ func planCommand() *command {
 	return &command{
 		name:    "plan",
 		args:    "[PATH]",
-		summary: "Compile the ordered step plan and print it with the commands each step runs.",
+		summary: "Compile the ordered step plan and print it in execution order, with estimates and guards.",
 		help: `Without --refresh no connection is opened: the plan uses the releases the manifest declares.
 
 Examples:
   runbook plan examples/core-cluster
+  runbook plan -v examples/core-cluster                  # every command of every step
   runbook plan --json examples/core-cluster > plan.json
   runbook plan --out core.plan examples/core-cluster && runbook apply core.plan
   runbook plan --detailed-exitcode examples/core-cluster; echo $?   # 2: changes pending`,
