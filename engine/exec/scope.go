@@ -74,14 +74,17 @@ func (r *run) checkScopeSMGR(ctx context.Context) error {
 	return fmt.Errorf("%s: %w", guard.OrderSMGRFirst, ge)
 }
 
-// checkScopeCore judges bsm.above_core against the selection: a selected
-// branch may not move above a core SM it registers with that the selection
-// leaves out, unless that core SM (read read-only, else as declared) is
-// already on the branch's release or above.
+// checkScopeCore judges bsm.above_core against the selection: the plan
+// upgrades a branch's core SMs before the branch, so a selected branch whose
+// hops are to run needs every core SM it registers with either selected too
+// or already at its target (read read-only, else as declared).
 func (r *run) checkScopeCore(ctx context.Context) error {
-	var late []string
+	targets := map[string]string{}
+	for _, pn := range r.p.Nodes {
+		targets[pn.Name] = pn.Target
+	}
+	var late, add []string
 	var first *plan.Step
-	var add []string
 	seen := map[string]bool{}
 	for _, s := range r.steps {
 		ns := r.nodes[s.Node]
@@ -90,18 +93,22 @@ func (r *run) checkScopeCore(ctx context.Context) error {
 		}
 		for _, core := range ns.pn.Core {
 			cn := r.cfg.NodeByName(core)
-			if cn == nil || r.opts.selects(cn.Cluster, cn.Name) {
+			if cn == nil || r.opts.selects(cn.Cluster, cn.Name) || seen[s.Node+"/"+core] {
+				continue
+			}
+			want := targets[core]
+			if want == "" {
 				continue
 			}
 			rel := r.outsideRelease(ctx, cn)
 			if ctx.Err() != nil {
 				return nil
 			}
-			if release.Compare(rel, s.Hop.To) >= 0 || seen[s.Node+"/"+core] {
+			if release.Compare(rel, want) >= 0 {
 				continue
 			}
 			seen[s.Node+"/"+core] = true
-			late = append(late, fmt.Sprintf("%s to %s above core SM %s on %s", s.Node, s.Hop.To, core, rel))
+			late = append(late, fmt.Sprintf("%s needs its core SM %s on %s first (it is on %s)", s.Node, core, want, rel))
 			add = append(add, r.addToSelection(cn.Cluster, cn.Name))
 			if first == nil {
 				first = s
@@ -113,8 +120,8 @@ func (r *run) checkScopeCore(ctx context.Context) error {
 	}
 	slices.Sort(add)
 	ge := guardErr(guard.BSMAboveCore,
-		"%s would take a branch above its core SM, which %s leaves out: add %s (or upgrade the core SMs first); nothing was changed",
-		strings.Join(late, ", "), r.selection(), strings.Join(slices.Compact(add), " "))
+		"%s, and %s leaves it out: add %s (or upgrade the core SMs first); nothing was changed",
+		strings.Join(late, "; "), r.selection(), strings.Join(slices.Compact(add), " "))
 	r.check(first, first.Node, guard.BSMAboveCore, ge, "")
 	return fmt.Errorf("%s: %w", guard.BSMAboveCore, ge)
 }
