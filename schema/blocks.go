@@ -67,7 +67,7 @@ var Policy = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "max_active_calls"}, {Name: "drain_timeout"}, {Name: "parallel"},
 		{Name: "on_failure"}, {Name: "multi_hop"}, {Name: "method"},
-		{Name: "branch_parallel"}, {Name: "durations"},
+		{Name: "branch_parallel"}, {Name: "max_failed_branches"}, {Name: "durations"},
 	},
 }
 

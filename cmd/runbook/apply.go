@@ -17,6 +17,7 @@ type applyOpts struct {
 	autoApprove bool
 	resume      bool
 	clusters    stringsFlag
+	limit       stringsFlag
 	parallel    int
 	json        bool
 	lab         bool
@@ -66,6 +67,7 @@ Examples:
   runbook apply --dry-run --refresh examples/core-cluster      # read real facts first (read-only)
   runbook apply examples/core-cluster                          # asks for 'yes' on a terminal
   runbook apply --resume examples/core-cluster                 # continue an interrupted run
+  runbook apply --limit 'bsm-*' examples/enterprise           # only the branches (their core SMs done)
   runbook apply --json --auto-approve --cluster core upgrade.hcl | jq .`,
 		maxArgs: 1,
 		flags: func(fs *flag.FlagSet) any {
@@ -76,6 +78,7 @@ Examples:
 			fs.BoolVar(&o.autoApprove, "auto-approve", false, "do not ask for confirmation")
 			fs.BoolVar(&o.resume, "resume", false, "continue the last unfinished run of this change")
 			fs.Var(&o.clusters, "cluster", "limit the run to this cluster `NAME` (repeatable; the System Manager is \"smgr\")")
+			fs.Var(&o.limit, "limit", "limit the run to the nodes `NODE|GLOB` names (repeatable; shell glob such as 'bsm-*'); the order rules still hold")
 			fs.IntVar(&o.parallel, "parallel", 0, "core SMs out of service at once, enterprise-wide (default: policy.parallel)")
 			fs.BoolVar(&o.json, "json", false, "stream one JSON event per line on stdout, nothing else")
 			fs.BoolVar(&o.lab, "lab", false, "run against the built-in lab: simulated nodes behind real SSH on 127.0.0.1")

@@ -127,6 +127,9 @@ func loadApply(io *stdio, o *applyOpts, path string, pr *prepared) (*savedPlan, 
 	if err := l.cfg.CheckClusters(o.clusters); err != nil {
 		return nil, pr.red.Err(err)
 	}
+	if err := l.cfg.CheckLimit(o.limit); err != nil {
+		return nil, pr.red.Err(err)
+	}
 	if saved != nil {
 		// Run with the values and media the plan was reviewed with.
 		if err := saved.checkVariables(l.cfg); err != nil {
@@ -228,6 +231,7 @@ func executeApply(io *stdio, o *applyOpts, pr *prepared) error {
 		Parallel:     o.parallel,
 		KeepGoing:    o.keepGoing,
 		Clusters:     o.clusters,
+		Limit:        o.limit,
 		Observer:     view,
 		StepOutput:   stepOutput,
 		Recorder:     rc,

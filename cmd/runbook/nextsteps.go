@@ -90,6 +90,9 @@ func resumeCommand(o *applyOpts, path string, cfg *eval.Config) string {
 	for _, c := range o.clusters {
 		add("--cluster", c)
 	}
+	for _, l := range o.limit {
+		add("--limit", l)
+	}
 	if o.parallel > 0 {
 		add("--parallel", fmt.Sprint(o.parallel))
 	}

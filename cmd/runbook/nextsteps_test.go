@@ -90,8 +90,9 @@ func TestResumeCommandFlags(t *testing.T) {
 	o.vars = stringsFlag{"target=10.2.0.1"}
 	o.varFiles = stringsFlag{"prod vars.hcl"}
 	o.clusters = stringsFlag{"core", "smgr"}
+	o.limit = stringsFlag{"bsm-*", "sm-dal"}
 	got := resumeCommand(o, filepath.Join("ops", "upgrade.hcl"), nil)
-	want := "runbook apply --resume --cluster core --cluster smgr --parallel 2 --keep-going -var-file 'prod vars.hcl' -var target=10.2.0.1 ops/upgrade.hcl"
+	want := "runbook apply --resume --cluster core --cluster smgr --limit 'bsm-*' --limit sm-dal --parallel 2 --keep-going -var-file 'prod vars.hcl' -var target=10.2.0.1 ops/upgrade.hcl"
 	if got != want {
 		t.Errorf("resume command\n got %s\nwant %s", got, want)
 	}

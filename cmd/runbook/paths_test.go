@@ -61,8 +61,8 @@ func TestMediaOutsideManifestFolder(t *testing.T) {
 	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, code = runCLI(t, dir, "plan", "--no-color", file)
-	wantCode(t, code, 0, stdout, stderr, "plan with media_dir")
+	stdout, stderr, code = runCLI(t, dir, "plan", "-v", "--no-color", file)
+	wantCode(t, code, 0, stdout, stderr, "plan -v with media_dir")
 	realMedium, _ := filepath.EvalSymlinks(medium)
 	if !strings.Contains(stdout, "media from outside the manifest's folder") || !strings.Contains(stdout, "sm-10-2-0-1") ||
 		!strings.Contains(stdout, "sftp put "+realMedium) {

@@ -15,17 +15,19 @@ type planOpts struct {
 	out              string
 	detailedExitcode bool
 	refresh          bool
+	verbose          bool
 }
 
 func planCommand() *command {
 	return &command{
 		name:    "plan",
 		args:    "[PATH]",
-		summary: "Compile the ordered step plan and print it with the commands each step runs.",
+		summary: "Compile the ordered step plan and print it in execution order, with estimates and guards.",
 		help: `Without --refresh no connection is opened: the plan uses the releases the manifest declares.
 
 Examples:
   runbook plan examples/core-cluster
+  runbook plan -v examples/core-cluster                  # every command of every step
   runbook plan --json examples/core-cluster > plan.json
   runbook plan --out core.plan examples/core-cluster && runbook apply core.plan
   runbook plan --detailed-exitcode examples/core-cluster; echo $?   # 2: changes pending`,
@@ -37,6 +39,8 @@ Examples:
 			fs.BoolVar(&o.json, "json", false, "print the plan document (JSON) instead of the human view")
 			fs.StringVar(&o.out, "out", "", "save the plan document to `FILE` for a later apply")
 			fs.BoolVar(&o.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has steps to run, 0 when nothing changes")
+			fs.BoolVar(&o.verbose, "v", false, "print every command each step runs, the fact reads included")
+			fs.BoolVar(&o.verbose, "verbose", false, "same as -v")
 			fs.BoolVar(&o.refresh, "refresh", false, "read real facts from the nodes over SSH (read-only) instead of the declared ones")
 			return o
 		},
@@ -86,7 +90,7 @@ func runPlan(io *stdio, opts any, args []string) error {
 		}
 	} else if !l.diags.HasErrors() {
 		w := red.Writer(io.out)
-		writePlanText(w, p)
+		writePlanText(w, p, newPlanView(l, o.verbose))
 		_ = w.Close()
 	}
 	if l.diags.HasErrors() {

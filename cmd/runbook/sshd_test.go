@@ -91,7 +91,7 @@ func TestSSHDPlanRefresh(t *testing.T) {
 
 	stdout, stderr, code = runCLI(t, f.base, "plan", "--no-color", "--refresh", f.manifest)
 	wantCode(t, code, 0, stdout, stderr, "plan --refresh")
-	if !strings.Contains(stdout, "10.1.2.0 -> 10.2.0.1") || !strings.Contains(stdout, "core/sm-chi/0/ssp") {
+	if !strings.Contains(stdout, "10.1.2.0 -> 10.2.0.1") || !strings.Contains(stdout, "sm-chi  SSP pass on 10.1.2.0") {
 		t.Errorf("plan --refresh text does not show the real release and the SSP pass:\n%s", tail(stdout, 3000))
 	}
 	f.assertUnchanged(t, before)

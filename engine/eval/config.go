@@ -86,6 +86,9 @@ type Policy struct {
 	MultiHop       bool          // default true
 	Method         string        // backup_restore | data_migration; default backup_restore
 	BranchParallel int           // default 1
+	// MaxFailedBranches is the failure budget of the BSM waves (unset: the
+	// first failure halts).
+	MaxFailedBranches FailBudget
 	// Durations overrides the catalog's estimated phase durations, by phase name.
 	Durations map[string]time.Duration
 	Range     hcl.Range

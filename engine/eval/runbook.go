@@ -123,6 +123,7 @@ func (e *evaluator) policy(b *manifest.Block, p *Policy) {
 	if v, ok := e.integer(b, "branch_parallel", 1, 1024); ok {
 		p.BranchParallel = v
 	}
+	e.failBudget(b, p)
 	e.durations(b, p)
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -111,6 +110,9 @@ func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
 	if err := cfg.CheckClusters(o.Clusters); err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckLimit(o.Limit); err != nil {
+		return nil, err
+	}
 	if o.DryRun && o.DryRunRecorder == nil {
 		o.DryRunRecorder = dryrun.NewRecorder() // one for every node of the run
 	}
@@ -129,12 +131,12 @@ func (x *Executor) newRun(p *plan.Plan, cfg *eval.Config) (*run, error) {
 	}
 	r.pool = newPool(r)
 	for _, s := range p.Steps {
-		if len(o.Clusters) == 0 || slices.Contains(o.Clusters, s.Cluster) {
+		if o.selects(s.Cluster, s.Node) {
 			r.steps = append(r.steps, s)
 		}
 	}
 	for _, pn := range p.Nodes {
-		if len(o.Clusters) > 0 && !slices.Contains(o.Clusters, pn.Cluster) {
+		if !o.selects(pn.Cluster, pn.Name) {
 			continue
 		}
 		ns, err := newNodeState(cfg, pn)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -107,6 +108,9 @@ type Options struct {
 	KeepGoing bool
 	// Clusters limits the run to these clusters (empty: all). SMGR is "smgr".
 	Clusters []string
+	// Limit limits the run to the nodes named or matched (shell glob) here
+	// (empty: all), within Clusters: Ansible's --limit.
+	Limit []string
 
 	Observer Observer
 	// StepOutput, when set, receives the stdout of every command a user
@@ -209,4 +213,10 @@ func (l Limits) withDefaults() Limits {
 		d.UserStepTimeout = l.UserStepTimeout
 	}
 	return d
+}
+
+// selects reports whether a node is inside the run's selection: its
+// cluster in Clusters (when given) and its name in Limit (when given).
+func (o Options) selects(cluster, node string) bool {
+	return (len(o.Clusters) == 0 || slices.Contains(o.Clusters, cluster)) && eval.LimitMatches(o.Limit, node)
 }

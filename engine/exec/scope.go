@@ -12,15 +12,27 @@ import (
 	"github.com/runbook-dev/runbook/internal/release"
 )
 
-// checkScopeOrder judges order.smgr_first against the run's --cluster
-// selection before any step runs. The plan orders System Manager's hops
-// before the SM/BSM hops that need them; a selection without "smgr" drops
-// those hops, so, unless System Manager is already on a line new enough (read
-// from it, read-only), the selected hops would each fail at their change,
-// after their node was drained. Refusing the whole run up front changes
-// nothing instead.
+// checkScopeOrder judges the order rules against the run's selection
+// (--cluster, --limit) before any step runs: the plan orders System
+// Manager's hops before the SM/BSM hops that need them, and core SMs before
+// their branches; a selection that leaves the earlier node out drops that
+// order. Unless the node left out is already where the rule needs it (read
+// from it, read-only), the selected hops would fail at their change, after
+// their node was drained: refusing the whole run up front changes nothing
+// instead.
 func (r *run) checkScopeOrder(ctx context.Context) error {
-	if len(r.opts.Clusters) == 0 || r.cfg.SMGR == nil || slices.Contains(r.opts.Clusters, eval.SMGRCluster) {
+	if len(r.opts.Clusters) == 0 && len(r.opts.Limit) == 0 {
+		return nil
+	}
+	if err := r.checkScopeSMGR(ctx); err != nil {
+		return err
+	}
+	return r.checkScopeCore(ctx)
+}
+
+// checkScopeSMGR judges order.smgr_first against the selection.
+func (r *run) checkScopeSMGR(ctx context.Context) error {
+	if r.cfg.SMGR == nil || r.opts.selects(eval.SMGRCluster, r.cfg.SMGR.Name) {
 		return nil
 	}
 	var need []*plan.Step
@@ -56,8 +68,94 @@ func (r *run) checkScopeOrder(ctx context.Context) error {
 		return nil
 	}
 	ge := guardErr(guard.OrderSMGRFirst,
-		"System Manager %s is on %s, older than the line of %s, and --cluster %s leaves it out: add --cluster %s (or upgrade System Manager first); nothing was changed",
-		r.cfg.SMGR.Name, smgr, strings.Join(late, ", "), strings.Join(r.opts.Clusters, " --cluster "), eval.SMGRCluster)
+		"System Manager %s is on %s, older than the line of %s, and %s leaves it out: add %s (or upgrade System Manager first); nothing was changed",
+		r.cfg.SMGR.Name, smgr, strings.Join(late, ", "), r.selection(), r.addToSelection(eval.SMGRCluster, r.cfg.SMGR.Name))
 	r.check(first, first.Node, guard.OrderSMGRFirst, ge, "")
 	return fmt.Errorf("%s: %w", guard.OrderSMGRFirst, ge)
+}
+
+// checkScopeCore judges bsm.above_core against the selection: the plan
+// upgrades a branch's core SMs before the branch, so a selected branch whose
+// hops are to run needs every core SM it registers with either selected too
+// or already at its target (read read-only, else as declared).
+func (r *run) checkScopeCore(ctx context.Context) error {
+	targets := map[string]string{}
+	for _, pn := range r.p.Nodes {
+		targets[pn.Name] = pn.Target
+	}
+	var late, add []string
+	var first *plan.Step
+	seen := map[string]bool{}
+	for _, s := range r.steps {
+		ns := r.nodes[s.Node]
+		if ns == nil || ns.pn == nil || !ns.kind.Spec().Branch || !s.Phase.Spec().NewRelease || s.User || r.isHeld(s.ID) {
+			continue
+		}
+		for _, core := range ns.pn.Core {
+			cn := r.cfg.NodeByName(core)
+			if cn == nil || r.opts.selects(cn.Cluster, cn.Name) || seen[s.Node+"/"+core] {
+				continue
+			}
+			want := targets[core]
+			if want == "" {
+				continue
+			}
+			rel := r.outsideRelease(ctx, cn)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if release.Compare(rel, want) >= 0 {
+				continue
+			}
+			seen[s.Node+"/"+core] = true
+			late = append(late, fmt.Sprintf("%s needs its core SM %s on %s first (it is on %s)", s.Node, core, want, rel))
+			add = append(add, r.addToSelection(cn.Cluster, cn.Name))
+			if first == nil {
+				first = s
+			}
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	slices.Sort(add)
+	ge := guardErr(guard.BSMAboveCore,
+		"%s, and %s leaves it out: add %s (or upgrade the core SMs first); nothing was changed",
+		strings.Join(late, "; "), r.selection(), strings.Join(slices.Compact(add), " "))
+	r.check(first, first.Node, guard.BSMAboveCore, ge, "")
+	return fmt.Errorf("%s: %w", guard.BSMAboveCore, ge)
+}
+
+// outsideRelease is the release of a node outside the selection as it
+// reports it, or as declared when it cannot be read.
+func (r *run) outsideRelease(ctx context.Context, n *eval.Node) string {
+	rel := n.Release
+	if sn, err := r.peer(n.Name); err == nil {
+		if f, err := r.gather(ctx, sn, nil); err == nil && f.Release != "" {
+			rel = f.Release
+		}
+	}
+	return rel
+}
+
+// selection is the run's selection as the flags that made it.
+func (r *run) selection() string {
+	var parts []string
+	for _, c := range r.opts.Clusters {
+		parts = append(parts, "--cluster "+c)
+	}
+	for _, l := range r.opts.Limit {
+		parts = append(parts, "--limit "+l)
+	}
+	return strings.Join(parts, " ")
+}
+
+// addToSelection is the flag that brings a node left out into the
+// selection: its cluster when --cluster leaves the cluster out, else its
+// name under --limit.
+func (r *run) addToSelection(cluster, node string) string {
+	if len(r.opts.Clusters) > 0 && !slices.Contains(r.opts.Clusters, cluster) {
+		return "--cluster " + cluster
+	}
+	return "--limit " + node
 }

@@ -33,6 +33,9 @@ type walker struct {
 	done      chan stepDone
 	blockedBy map[string]error  // drains refused by the out-of-service rule in the last pass
 	last      map[string]string // node -> its last step: where the node's walk ends
+
+	branchFailed map[string]bool // BSMs that failed, for policy.max_failed_branches
+	branchStop   bool            // the branch failure budget is spent: no new BSM starts
 }
 
 type stepDone struct {
@@ -114,7 +117,7 @@ func (r *run) journalOK() bool {
 
 func (w *walker) depsOK(s *plan.Step) bool {
 	for _, d := range w.deps[s.ID] {
-		if w.status[d] != StatusOK {
+		if w.status[d] != StatusOK && !w.waveEdge(d, s) {
 			return false
 		}
 	}
@@ -136,7 +139,7 @@ func (w *walker) startReady(ctx context.Context) {
 		r.mu.Lock()
 		finishing := r.oos.isOpen(ns) && !ns.failed
 		r.mu.Unlock()
-		if (w.halted[s.Cluster] || w.stopAll) && !finishing {
+		if (w.halted[s.Cluster] || w.stopAll || w.branchHeld(ns, finishing)) && !finishing {
 			// A cluster failed: no new node starts; a healthy node that is
 			// out of service right now finishes its window.
 			continue
@@ -191,6 +194,10 @@ func (w *walker) finished(d stepDone) {
 	}
 	w.setStatus(s.ID, d.status)
 	if d.status != StatusFailed {
+		return
+	}
+	if w.branchBudget(s.Node) {
+		w.skipBranch(s.ID, s.ID)
 		return
 	}
 	w.skipBelow(s.ID, s.ID)
