@@ -3,7 +3,6 @@ package eval
 import (
 	"fmt"
 	"path"
-	"strings"
 )
 
 // NodeNames lists every node of the manifest (AllNodes' order).
@@ -28,14 +27,7 @@ func (e *UnknownLimitError) Error() string {
 	if e.Bad {
 		return fmt.Sprintf("--limit %q is not a valid node name or glob (use *, ? and [a-z] as in a shell).", e.Pattern)
 	}
-	hint := ""
-	if s := Nearest(e.Pattern, e.Known); s != "" {
-		hint = fmt.Sprintf(" Did you mean %q?", s)
-	}
-	known := "none"
-	if len(e.Known) > 0 {
-		known = strings.Join(e.Known, ", ")
-	}
+	hint, known := selectionHint(e.Pattern, e.Known)
 	return fmt.Sprintf("--limit %q matches no node of the manifest.%s The nodes are: %s.", e.Pattern, hint, known)
 }
 

@@ -33,14 +33,7 @@ type UnknownClusterError struct {
 }
 
 func (e *UnknownClusterError) Error() string {
-	hint := ""
-	if s := Nearest(e.Name, e.Known); s != "" {
-		hint = fmt.Sprintf(" Did you mean %q?", s)
-	}
-	known := "none"
-	if len(e.Known) > 0 {
-		known = strings.Join(e.Known, ", ")
-	}
+	hint, known := selectionHint(e.Name, e.Known)
 	return fmt.Sprintf("--cluster %q names no cluster of the manifest.%s The clusters are: %s (System Manager is %q).",
 		e.Name, hint, known, SMGRCluster)
 }
@@ -55,4 +48,17 @@ func (c *Config) CheckClusters(names []string) error {
 		}
 	}
 	return nil
+}
+
+// selectionHint returns the " Did you mean …?" hint for a name that is none of
+// known (empty when nothing is near) and known as a list ("none" when empty).
+func selectionHint(name string, known []string) (hint, list string) {
+	if s := Nearest(name, known); s != "" {
+		hint = fmt.Sprintf(" Did you mean %q?", s)
+	}
+	list = "none"
+	if len(known) > 0 {
+		list = strings.Join(known, ", ")
+	}
+	return hint, list
 }
