@@ -3,8 +3,11 @@ package plan
 import (
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
 )
 
 // windowS is the length of a drained window made by window.
@@ -78,43 +81,82 @@ func TestScheduleBranchWavesAcrossClusters(t *testing.T) {
 	}
 }
 
+// twoClusters is two clusters of one core SM each, going 10.1.3 → 10.2.0.1.
+func twoClusters(parallel int) *eval.Config {
+	c := newConfig("10.2.0.1")
+	smgr(c, "10.2.0.1")
+	sm(addCluster(c, "east"), "sm-e", "10.1.3.0", 99)
+	sm(addCluster(c, "west"), "sm-w", "10.1.3.0", 99)
+	c.Runbook.Policy.Parallel = parallel
+	return c
+}
+
 // TestCompileEstimateTwoClusters: the plan's estimate of two clusters of
-// one core SM each is the serial sum of their drained windows under
-// parallel 1 and about half under parallel 2.
+// one core SM each is the two drained windows one after the other under
+// parallel 1, with both nodes' work before the drain (precheck, backup,
+// upload) at once, and one window under parallel 2.
 func TestCompileEstimateTwoClusters(t *testing.T) {
 	est := map[int]int{}
-	var window int
+	var before, window, after int
 	for _, parallel := range []int{1, 2} {
-		c := newConfig("10.2.0.1")
-		smgr(c, "10.2.0.1")
-		sm(addCluster(c, "east"), "sm-e", "10.1.3.0", 99)
-		sm(addCluster(c, "west"), "sm-w", "10.1.3.0", 99)
-		c.Runbook.Policy.Parallel = parallel
-		p, diags := compile(t, c)
+		p, diags := compile(t, twoClusters(parallel))
 		if diags.HasErrors() {
 			t.Fatalf("parallel %d: %v", parallel, diags)
 		}
 		est[parallel] = p.EstimatedDurationS
-		window = 0
-		in := false
-		for _, s := range p.Steps {
-			if s.Node != "sm-e" {
-				continue
-			}
-			in = in || s.Module == "sm.drain"
-			if in {
-				window += s.EstimateS
-			}
-			in = in && s.Module != "sm.undrain"
+		before, window, after = parts(p, "sm-e")
+	}
+	if before == 0 || window == 0 {
+		t.Fatalf("sm-e: %d s before its drain, a drained window of %d s", before, window)
+	}
+	if want := before + 2*window + after; est[1] != want {
+		t.Errorf("parallel 1: estimate %d s, want %d (%d s before the drain, two windows of %d s, %d s after)", est[1], want, before, window, after)
+	}
+	if want := before + window + after; est[2] != want {
+		t.Errorf("parallel 2: estimate %d s, want %d", est[2], want)
+	}
+}
+
+// parts sums a node's estimates before its drain, in its drained window and
+// after its undrain.
+func parts(p *Plan, node string) (before, window, after int) {
+	part := &before
+	for _, s := range p.Steps {
+		if s.Node != node {
+			continue
+		}
+		if s.Module == "sm.drain" {
+			part = &window
+		}
+		*part += s.EstimateS
+		if s.Module == "sm.undrain" {
+			part = &after
 		}
 	}
-	if window == 0 {
-		t.Fatal("no drained window")
+	return before, window, after
+}
+
+// TestWindowTooShortUsesTheSchedule: under parallel 1, two clusters fit a
+// window as long as their two drained windows plus one node's work before
+// and after its window (the other node's runs meanwhile); one second less
+// is window.too_short.
+func TestWindowTooShortUsesTheSchedule(t *testing.T) {
+	p, diags := compile(t, twoClusters(1))
+	if diags.HasErrors() {
+		t.Fatal(diags)
 	}
-	if est[1] < 2*window {
-		t.Errorf("parallel 1: estimate %d s, less than the two drained windows (%d s each) one after the other", est[1], window)
-	}
-	if est[2] >= 2*window || est[1]-est[2] != window {
-		t.Errorf("parallel 2: estimate %d s, parallel 1 %d s, drained window %d s: want one window less", est[2], est[1], window)
+	before, window, after := parts(p, "sm-e")
+	need := before + 2*window + after
+	st := time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		lenS int
+		want bool
+	}{{need, false}, {need - 1, true}} {
+		c := twoClusters(1)
+		c.Runbook.Window = &eval.Window{Start: st, End: st.Add(time.Duration(tc.lenS) * time.Second), Range: rng("window")}
+		_, diags := compile(t, c)
+		if got := hasRule(diags, guard.WindowTooShort, hcl.DiagError); got != tc.want {
+			t.Errorf("window of %d s: window.too_short %v, want %v: %v", tc.lenS, got, tc.want, diags)
+		}
 	}
 }
