@@ -30,7 +30,7 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 			}
 		}
 	}
-	if _, dur := Schedule(p.Steps, c.Runbook.Policy.Parallel, p.Order); dur != p.EstimatedDurationS {
+	if _, dur := Schedule(p.Steps, Limits{Parallel: c.Runbook.Policy.Parallel, BranchParallel: c.Runbook.Policy.BranchParallel, Nodes: p.Nodes}, p.Order); dur != p.EstimatedDurationS {
 		return fmt.Errorf("estimated_duration_s %d, recomputed %d", p.EstimatedDurationS, dur)
 	}
 	// Independent bounds: no schedule beats the longest dependency chain or

@@ -1,30 +1,43 @@
 package plan
 
 import (
+	"slices"
 	"sort"
 )
 
 // SMGRCluster is the cluster name of the System Manager's steps.
 const SMGRCluster = "smgr"
 
+// Limits are the out-of-service rules the schedule simulates, the same the
+// executor enforces at run time (README "Planning", the --parallel option):
+// across the whole manifest at most Parallel core SMs out of service at once,
+// at most BranchParallel BSMs, never a BSM together with one of its core SMs
+// (Node.Core), never a node together with its secondary. Parallel and
+// BranchParallel below 1 count as 1. Nodes gives each step's node its kind,
+// core SMs and secondary; a node missing from it is never out of service.
+type Limits struct {
+	Parallel, BranchParallel int
+	Nodes                    []*Node
+}
+
 // Schedule simulates the plan deterministically (list scheduling) and returns
 // the steps in the order they start and the schedule's length in seconds.
 //
-// The rules: a step starts when all of its depends_on have finished; a node
-// runs one step at a time; at most parallel clusters (SMGR not counted; 0 or
-// less: no limit) are active at once, a cluster being active while one of
-// its steps runs or one of its nodes is drained (from the start of an
-// sm.drain step to the end of its sm.undrain), so that a drained window is
-// never shared with another cluster beyond the limit. Should the limit ever
-// block every ready step while nothing runs (user dependencies across
-// clusters can do that), the first ready step starts anyway. Among the steps that may
+// The rules, those of the executor's walk: a step starts when all of its
+// depends_on have finished; a node runs one step at a time; a node is out of
+// service from the start of its drain step (module sm.drain) to the end of
+// its undrain (sm.undrain), and a drain starts only while lim allows the
+// node out of service. Everything else (prechecks, backups, uploads, System
+// Manager) runs as soon as its dependencies and its node allow. Should the
+// rules ever block every ready step while nothing runs (user dependencies
+// can do that), the first ready step starts anyway. Among the steps that may
 // start, the one earlier in priority goes first (steps missing from priority
 // go last, by id). A step takes its estimate_s. Steps that can never start
 // (a dependency cycle or an unknown dependency) are left out of the order.
 //
 // Compile sets Plan.Order and Plan.EstimatedDurationS from it, and
-// Schedule(p.Steps, parallel, p.Order) gives the same answer again.
-func Schedule(steps []*Step, parallel int, priority []string) (order []string, durationS int) {
+// Schedule(p.Steps, lim, p.Order) gives the same answer again.
+func Schedule(steps []*Step, lim Limits, priority []string) (order []string, durationS int) {
 	rank := map[string]int{}
 	for i, id := range priority {
 		rank[id] = i
@@ -45,9 +58,9 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 	for _, s := range steps {
 		known[s.ID] = true
 	}
+	oos := newOOSSim(lim)
 	finished := map[string]bool{}
 	busyNode := map[string]bool{}
-	active := map[string]int{} // cluster -> running steps + drained nodes
 	type run struct {
 		s   *Step
 		end int
@@ -59,15 +72,14 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 		var rest []*Step
 		start := func(s *Step) {
 			busyNode[s.Node] = true
-			active[s.Cluster]++
 			if s.Module == "sm.drain" {
-				active[s.Cluster]++ // held until the undrain ends
+				oos.open(s.Node)
 			}
 			order = append(order, s.ID)
 			running = append(running, run{s, now + max(s.EstimateS, 0)})
 		}
 		for _, s := range pending {
-			if !ready(s, finished, known) || busyNode[s.Node] || !clusterFree(s.Cluster, active, parallel) {
+			if !ready(s, finished, known) || busyNode[s.Node] || (s.Module == "sm.drain" && !oos.canOpen(s.Node)) {
 				rest = append(rest, s)
 				continue
 			}
@@ -75,7 +87,7 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 		}
 		if len(running) == 0 {
 			for i, s := range rest {
-				if ready(s, finished, known) {
+				if ready(s, finished, known) && !busyNode[s.Node] {
 					start(s)
 					rest = append(rest[:i:i], rest[i+1:]...)
 					break
@@ -97,12 +109,8 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 			if r.end == now {
 				finished[r.s.ID] = true
 				busyNode[r.s.Node] = false
-				active[r.s.Cluster]--
-				if r.s.Module == "sm.undrain" && active[r.s.Cluster] > 0 {
-					active[r.s.Cluster]--
-				}
-				if active[r.s.Cluster] == 0 {
-					delete(active, r.s.Cluster)
+				if r.s.Module == "sm.undrain" {
+					oos.close(r.s.Node)
 				}
 				continue
 			}
@@ -121,15 +129,61 @@ func ready(s *Step, finished, known map[string]bool) bool {
 	return true
 }
 
-func clusterFree(cluster string, active map[string]int, parallel int) bool {
-	if parallel <= 0 || cluster == SMGRCluster || active[cluster] > 0 {
+// oosSim counts the nodes out of service in the simulation, like the
+// executor's tracker does at run time.
+type oosSim struct {
+	lim   Limits
+	nodes map[string]*Node
+	out   map[string]bool
+}
+
+func newOOSSim(lim Limits) *oosSim {
+	o := &oosSim{lim: lim, nodes: map[string]*Node{}, out: map[string]bool{}}
+	for _, n := range lim.Nodes {
+		o.nodes[n.Name] = n
+	}
+	return o
+}
+
+// canOpen says whether node may go out of service now.
+func (o *oosSim) canOpen(node string) bool {
+	n := o.nodes[node]
+	if n == nil || !n.Kind.Spec().CanDrain {
 		return true
 	}
-	n := 0
-	for c := range active {
-		if c != SMGRCluster {
-			n++
+	core, branch := 0, 0
+	for name := range o.out {
+		m := o.nodes[name]
+		if name == node || m == nil {
+			continue
+		}
+		switch {
+		case n.Secondary == name || m.Secondary == node:
+			return false
+		case n.Kind.Spec().Branch && m.Kind.Spec().Core && slices.Contains(n.Core, name):
+			return false
+		case n.Kind.Spec().Core && m.Kind.Spec().Branch && slices.Contains(m.Core, node):
+			return false
+		}
+		if m.Kind.Spec().Branch {
+			branch++
+		} else if m.Kind.Spec().Core {
+			core++
 		}
 	}
-	return n < parallel
+	switch {
+	case n.Kind.Spec().Core:
+		return core < max(o.lim.Parallel, 1)
+	case n.Kind.Spec().Branch:
+		return branch < max(o.lim.BranchParallel, 1)
+	}
+	return true
 }
+
+func (o *oosSim) open(node string) {
+	if n := o.nodes[node]; n != nil && n.Kind.Spec().CanDrain {
+		o.out[node] = true
+	}
+}
+
+func (o *oosSim) close(node string) { delete(o.out, node) }

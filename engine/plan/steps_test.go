@@ -289,36 +289,35 @@ func TestScheduleParallelAndRecompute(t *testing.T) {
 		{ID: "smgr/s/1/x", Node: "s", Cluster: "smgr", EstimateS: 5},
 		{ID: "a/n1/1/y", Node: "n1", Cluster: "a", EstimateS: 3, DependsOn: []string{"a/n1/1/x", "smgr/s/1/x"}},
 	}
-	order, d := Schedule(steps, 1, nil)
-	if d != 23 || strings.Join(order, " ") != "a/n1/1/x smgr/s/1/x a/n1/1/y b/n2/1/x" {
+	// Nothing is drained: only dependencies and nodes bound the schedule.
+	order, d := Schedule(steps, Limits{Parallel: 1}, nil)
+	if d != 13 || strings.Join(order, " ") != "a/n1/1/x b/n2/1/x smgr/s/1/x a/n1/1/y" {
 		t.Fatalf("parallel 1: %d %v", d, order)
 	}
-	if _, d := Schedule(steps, 2, nil); d != 13 {
-		t.Fatalf("parallel 2: %d", d)
-	}
-	if _, d2 := Schedule(steps, 1, order); d2 != 23 {
+	if _, d2 := Schedule(steps, Limits{Parallel: 1}, order); d2 != 13 {
 		t.Fatalf("recompute with the order as priority: %d", d2)
 	}
 }
 
-func TestScheduleDrainedWindowHoldsTheCluster(t *testing.T) {
-	steps := []*Step{
-		{ID: "a/n1/1/drain", Node: "n1", Cluster: "a", Module: "sm.drain", EstimateS: 10},
-		{ID: "a/n1/1/upgrade", Node: "n1", Cluster: "a", Module: "sm.upgrade", EstimateS: 10, DependsOn: []string{"a/n1/1/drain"}},
-		{ID: "a/n1/1/undrain", Node: "n1", Cluster: "a", Module: "sm.undrain", EstimateS: 1, DependsOn: []string{"a/n1/1/upgrade"}},
-		{ID: "b/n2/1/precheck", Node: "n2", Cluster: "b", Module: "sm.precheck", EstimateS: 5},
-	}
-	// Between drain and upgrade of n1 nothing of a runs for an instant; b must still wait.
-	order, d := Schedule(steps, 1, nil)
-	if d != 26 || order[len(order)-1] != "b/n2/1/precheck" {
+func TestScheduleDrainedWindowHoldsASlot(t *testing.T) {
+	steps := append(window("a", "n1", 1), &Step{ID: "b/n2/1/precheck", Node: "n2", Cluster: "b", Module: "sm.precheck", EstimateS: 5})
+	steps = append(steps, window("b", "n2", 1)...)
+	steps[len(steps)-3].DependsOn = []string{"b/n2/1/precheck"}
+	lim := Limits{Parallel: 1, Nodes: []*Node{{Name: "n1", Kind: eval.KindSM}, {Name: "n2", Kind: eval.KindSM}}}
+	// n2's precheck runs during n1's window; its drain waits for n1's undrain.
+	order, d := Schedule(steps, lim, nil)
+	if d != 2*windowS || strings.Join(order, " ") != "a/n1/1/drain b/n2/1/precheck a/n1/1/upgrade a/n1/1/undrain b/n2/1/drain b/n2/1/upgrade b/n2/1/undrain" {
 		t.Fatalf("parallel 1: %d %v", d, order)
 	}
-	if _, d := Schedule(steps, 2, nil); d != 21 {
+	lim.Parallel = 2
+	if _, d := Schedule(steps, lim, nil); d != 5+windowS {
 		t.Fatalf("parallel 2: %d", d)
 	}
-	// A cross-cluster dependency inside a drained window cannot deadlock the simulation.
-	steps[1].DependsOn = append(steps[1].DependsOn, "b/n2/1/precheck")
-	if order, _ := Schedule(steps, 1, nil); len(order) != 4 {
+	// A dependency on another node's step inside a drained window cannot
+	// deadlock the simulation.
+	steps[1].DependsOn = append(steps[1].DependsOn, "b/n2/1/upgrade")
+	lim.Parallel = 1
+	if order, _ := Schedule(steps, lim, nil); len(order) != len(steps) {
 		t.Fatalf("deadlock: %v", order)
 	}
 }

@@ -24,8 +24,15 @@ func (b *builder) scheduleTransform() {
 				"Check the before, after and depends_on attributes of the step blocks involved.")
 		}
 	}
-	b.plan.Order, b.plan.EstimatedDurationS = Schedule(b.plan.Steps, b.cfg.Runbook.Policy.Parallel, base)
+	b.plan.Order, b.plan.EstimatedDurationS = Schedule(b.plan.Steps, b.limits(), base)
 	if b.plan.Order == nil {
 		b.plan.Order = []string{}
 	}
+}
+
+// limits are the out-of-service rules of the manifest's policy, over the
+// plan's nodes, for Schedule.
+func (b *builder) limits() Limits {
+	pol := b.cfg.Runbook.Policy
+	return Limits{Parallel: pol.Parallel, BranchParallel: pol.BranchParallel, Nodes: b.plan.Nodes}
 }
