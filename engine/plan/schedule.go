@@ -41,11 +41,27 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 		}
 		return pending[i].ID < pending[j].ID
 	})
-	known := map[string]bool{}
+	// Dependencies by index into finished (-1: unknown, never finishes):
+	// the start pass runs after every finish, over every pending step.
+	pos := make(map[string]int, len(steps))
 	for _, s := range steps {
-		known[s.ID] = true
+		if _, dup := pos[s.ID]; !dup {
+			pos[s.ID] = len(pos)
+		}
 	}
-	finished := map[string]bool{}
+	finished := make([]bool, len(pos))
+	deps := make(map[*Step][]int, len(steps))
+	for _, s := range steps {
+		ds := make([]int, len(s.DependsOn))
+		for i, d := range s.DependsOn {
+			if p, ok := pos[d]; ok {
+				ds[i] = p
+			} else {
+				ds[i] = -1
+			}
+		}
+		deps[s] = ds
+	}
 	busyNode := map[string]bool{}
 	active := map[string]int{} // cluster -> running steps + drained nodes
 	type run struct {
@@ -56,7 +72,7 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 	now := 0
 	for {
 		// Start everything that may start now, in priority order.
-		var rest []*Step
+		rest := pending[:0] // filtered in place: start does not touch pending
 		start := func(s *Step) {
 			busyNode[s.Node] = true
 			active[s.Cluster]++
@@ -67,7 +83,7 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 			running = append(running, run{s, now + max(s.EstimateS, 0)})
 		}
 		for _, s := range pending {
-			if !ready(s, finished, known) || busyNode[s.Node] || !clusterFree(s.Cluster, active, parallel) {
+			if !ready(deps[s], finished) || busyNode[s.Node] || !clusterFree(s.Cluster, active, parallel) {
 				rest = append(rest, s)
 				continue
 			}
@@ -75,7 +91,7 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 		}
 		if len(running) == 0 {
 			for i, s := range rest {
-				if ready(s, finished, known) {
+				if ready(deps[s], finished) {
 					start(s)
 					rest = append(rest[:i:i], rest[i+1:]...)
 					break
@@ -92,10 +108,10 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 			next = min(next, r.end)
 		}
 		now = next
-		var still []run
+		still := running[:0]
 		for _, r := range running {
 			if r.end == now {
-				finished[r.s.ID] = true
+				finished[pos[r.s.ID]] = true
 				busyNode[r.s.Node] = false
 				active[r.s.Cluster]--
 				if r.s.Module == "sm.undrain" && active[r.s.Cluster] > 0 {
@@ -112,9 +128,11 @@ func Schedule(steps []*Step, parallel int, priority []string) (order []string, d
 	}
 }
 
-func ready(s *Step, finished, known map[string]bool) bool {
-	for _, d := range s.DependsOn {
-		if !finished[d] || !known[d] {
+// ready reports whether every dependency (indexes into finished, -1 for an
+// unknown step) has finished.
+func ready(deps []int, finished []bool) bool {
+	for _, d := range deps {
+		if d < 0 || !finished[d] {
 			return false
 		}
 	}
