@@ -70,6 +70,9 @@ func (w *walker) isBranch(node string) bool {
 // in their wave (one branch's undrain before the next one's drain) and d's
 // branch failed within the budget: the wave goes on without it.
 func (w *walker) waveEdge(d string, s *plan.Step) bool {
+	if w.branchStop || len(w.branchFailed) == 0 {
+		return false // no branch failed within the budget
+	}
 	ds := w.byID[d]
 	return ds != nil && ds.Node != s.Node && w.branchFailed[ds.Node] && !w.branchStop &&
 		w.isBranch(ds.Node) && w.isBranch(s.Node)

@@ -36,6 +36,15 @@ type walker struct {
 
 	branchFailed map[string]bool // BSMs that failed, for policy.max_failed_branches
 	branchStop   bool            // the branch failure budget is spent: no new BSM starts
+
+	// Index-based mirror of deps and status for startReady, which runs after
+	// every step's end: with thousands of steps a pass over string-keyed
+	// maps made the walk quadratic in map lookups.
+	pos     map[string]int // step ID -> index in steps
+	depPos  [][]int        // deps by index
+	ok      []bool         // by index: ended ok
+	ended   []bool         // by index: has a status
+	pending []int          // indexes of steps neither started nor ended, in plan order
 }
 
 type stepDone struct {
@@ -73,7 +82,30 @@ func (r *run) newWalker() *walker {
 			}
 		}
 	}
+	w.indexSteps()
 	return w
+}
+
+// indexSteps builds the index-based mirror of steps and deps.
+func (w *walker) indexSteps() {
+	w.pos = make(map[string]int, len(w.steps))
+	for i, s := range w.steps {
+		if _, dup := w.pos[s.ID]; !dup {
+			w.pos[s.ID] = i
+		}
+	}
+	w.depPos = make([][]int, len(w.steps))
+	w.ok = make([]bool, len(w.steps))
+	w.ended = make([]bool, len(w.steps))
+	w.pending = make([]int, 0, len(w.steps))
+	for i, s := range w.steps {
+		for _, d := range w.deps[s.ID] {
+			w.depPos[i] = append(w.depPos[i], w.pos[d])
+		}
+		if w.pos[s.ID] == i { // a repeated ID is one step, as in the maps
+			w.pending = append(w.pending, i)
+		}
+	}
 }
 
 // parallelOf is the number of core SMs the run may have out of service at
@@ -115,9 +147,12 @@ func (r *run) journalOK() bool {
 	return r.journalErr == nil
 }
 
-func (w *walker) depsOK(s *plan.Step) bool {
-	for _, d := range w.deps[s.ID] {
-		if w.status[d] != StatusOK && !w.waveEdge(d, s) {
+// depsOK reports whether the dependencies of the step at index i allow it
+// to start.
+func (w *walker) depsOK(i int) bool {
+	s := w.steps[i]
+	for _, d := range w.depPos[i] {
+		if !w.ok[d] && !w.waveEdge(w.steps[d].ID, s) {
 			return false
 		}
 	}
@@ -128,8 +163,17 @@ func (w *walker) depsOK(s *plan.Step) bool {
 func (w *walker) startReady(ctx context.Context) {
 	r := w.r
 	w.blockedBy = map[string]error{}
-	for _, s := range w.steps {
-		if w.status[s.ID] != "" || w.running[s.ID] || !w.depsOK(s) || w.nodeBusy[s.Node] {
+	// A step that started or ended never starts again: it leaves pending
+	// when it starts, or at the first pass after it ended unstarted
+	// (skipped, refused).
+	kept := w.pending[:0]
+	for _, i := range w.pending {
+		s := w.steps[i]
+		if w.ended[i] {
+			continue
+		}
+		kept = append(kept, i)
+		if !w.depsOK(i) || w.nodeBusy[s.Node] {
 			continue
 		}
 		ns := r.nodes[s.Node]
@@ -155,6 +199,7 @@ func (w *walker) startReady(ctx context.Context) {
 		}
 		w.running[s.ID] = true
 		w.nodeBusy[s.Node] = true
+		kept = kept[:len(kept)-1]
 		go func(s *plan.Step) {
 			st := r.execStep(ctx, s)
 			if st == StatusOK && w.last[s.Node] == s.ID {
@@ -163,6 +208,7 @@ func (w *walker) startReady(ctx context.Context) {
 			w.done <- stepDone{s: s, status: st}
 		}(s)
 	}
+	w.pending = kept
 }
 
 // failBlocked fails the first drain the out-of-service rule refused while
@@ -209,6 +255,10 @@ func (w *walker) finished(d stepDone) {
 
 func (w *walker) setStatus(id, st string) {
 	w.status[id] = st
+	if i, ok := w.pos[id]; ok {
+		w.ok[i] = st == StatusOK
+		w.ended[i] = st != ""
+	}
 	w.r.mu.Lock()
 	w.r.res.Steps[id] = st
 	w.r.mu.Unlock()

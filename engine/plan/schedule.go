@@ -54,12 +54,28 @@ func Schedule(steps []*Step, lim Limits, priority []string) (order []string, dur
 		}
 		return pending[i].ID < pending[j].ID
 	})
-	known := map[string]bool{}
+	// Dependencies by index into finished (-1: unknown, never finishes):
+	// the start pass runs after every finish, over every pending step.
+	pos := make(map[string]int, len(steps))
 	for _, s := range steps {
-		known[s.ID] = true
+		if _, dup := pos[s.ID]; !dup {
+			pos[s.ID] = len(pos)
+		}
+	}
+	finished := make([]bool, len(pos))
+	deps := make(map[*Step][]int, len(steps))
+	for _, s := range steps {
+		ds := make([]int, len(s.DependsOn))
+		for i, d := range s.DependsOn {
+			if p, ok := pos[d]; ok {
+				ds[i] = p
+			} else {
+				ds[i] = -1
+			}
+		}
+		deps[s] = ds
 	}
 	oos := newOOSSim(lim)
-	finished := map[string]bool{}
 	busyNode := map[string]bool{}
 	type run struct {
 		s   *Step
@@ -69,7 +85,7 @@ func Schedule(steps []*Step, lim Limits, priority []string) (order []string, dur
 	now := 0
 	for {
 		// Start everything that may start now, in priority order.
-		var rest []*Step
+		rest := pending[:0] // filtered in place: start does not touch pending
 		start := func(s *Step) {
 			busyNode[s.Node] = true
 			if s.Module == "sm.drain" {
@@ -79,7 +95,7 @@ func Schedule(steps []*Step, lim Limits, priority []string) (order []string, dur
 			running = append(running, run{s, now + max(s.EstimateS, 0)})
 		}
 		for _, s := range pending {
-			if !ready(s, finished, known) || busyNode[s.Node] || (s.Module == "sm.drain" && !oos.canOpen(s.Node)) {
+			if !ready(deps[s], finished) || busyNode[s.Node] || (s.Module == "sm.drain" && !oos.canOpen(s.Node)) {
 				rest = append(rest, s)
 				continue
 			}
@@ -87,7 +103,7 @@ func Schedule(steps []*Step, lim Limits, priority []string) (order []string, dur
 		}
 		if len(running) == 0 {
 			for i, s := range rest {
-				if ready(s, finished, known) && !busyNode[s.Node] {
+				if ready(deps[s], finished) && !busyNode[s.Node] {
 					start(s)
 					rest = append(rest[:i:i], rest[i+1:]...)
 					break
@@ -104,10 +120,10 @@ func Schedule(steps []*Step, lim Limits, priority []string) (order []string, dur
 			next = min(next, r.end)
 		}
 		now = next
-		var still []run
+		still := running[:0]
 		for _, r := range running {
 			if r.end == now {
-				finished[r.s.ID] = true
+				finished[pos[r.s.ID]] = true
 				busyNode[r.s.Node] = false
 				if r.s.Module == "sm.undrain" {
 					oos.close(r.s.Node)
@@ -120,9 +136,11 @@ func Schedule(steps []*Step, lim Limits, priority []string) (order []string, dur
 	}
 }
 
-func ready(s *Step, finished, known map[string]bool) bool {
-	for _, d := range s.DependsOn {
-		if !finished[d] || !known[d] {
+// ready reports whether every dependency (indexes into finished, -1 for an
+// unknown step) has finished.
+func ready(deps []int, finished []bool) bool {
+	for _, d := range deps {
+		if d < 0 || !finished[d] {
 			return false
 		}
 	}

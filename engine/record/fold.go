@@ -167,13 +167,26 @@ func (r *Run) node(name string) *NodeRecord {
 	return &r.Nodes[len(r.Nodes)-1]
 }
 
+// step returns the record of e's step, the first in Steps with its ID,
+// appending one if there is none. It runs for every step event: the index
+// by ID keeps folding a large run's journal from being quadratic. An entry
+// is trusted only while Steps still holds that ID at that position (Steps
+// is exported and may change under it); any miss rebuilds the index.
 func (r *Run) step(e Event) *StepRecord {
+	if i, ok := r.stepAt[e.Step]; ok && i < len(r.Steps) && r.Steps[i].ID == e.Step {
+		return &r.Steps[i]
+	}
+	r.stepAt = make(map[string]int, len(r.Steps)+1)
 	for i := range r.Steps {
-		if r.Steps[i].ID == e.Step {
-			return &r.Steps[i]
+		if _, dup := r.stepAt[r.Steps[i].ID]; !dup {
+			r.stepAt[r.Steps[i].ID] = i
 		}
 	}
+	if i, ok := r.stepAt[e.Step]; ok {
+		return &r.Steps[i]
+	}
 	r.Steps = append(r.Steps, StepRecord{ID: e.Step, Node: e.Node, Phase: e.Phase, Status: StepNotRun})
+	r.stepAt[e.Step] = len(r.Steps) - 1
 	return &r.Steps[len(r.Steps)-1]
 }
 

@@ -78,8 +78,11 @@ func Mermaid(p *plan.Plan, run *Run) string {
 	return b.String()
 }
 
+// labelEscaper is built once: a Replacer builds its tables on first use,
+// and a large fleet's diagram has thousands of labels.
+var labelEscaper = strings.NewReplacer(`"`, "#quot;", "\n", " ", "<", "#lt;", ">", "#gt;")
+
 // label escapes text for a quoted Mermaid label.
 func label(s string) string {
-	r := strings.NewReplacer(`"`, "#quot;", "\n", " ", "<", "#lt;", ">", "#gt;")
-	return r.Replace(s)
+	return labelEscaper.Replace(s)
 }

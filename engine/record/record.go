@@ -83,6 +83,8 @@ type Run struct {
 	// Reconstructed is set when the record was rebuilt from plan.json and the
 	// journal because the run never wrote record.json.
 	Reconstructed bool `json:"reconstructed,omitempty"`
+
+	stepAt map[string]int // Steps' index by ID, for step (fold.go)
 }
 
 // NodeRecord is one node in the run, with its facts before and after.

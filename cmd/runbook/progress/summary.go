@@ -16,6 +16,7 @@ type tally struct {
 	status      string // from run_end; "interrupted" after an interrupted event
 	steps       map[string]string
 	nodeOrder   []string
+	inOrder     map[string]bool // the nodes in nodeOrder: add runs for every event
 	failed      map[string]bool
 	rollback    map[string]bool
 	started     map[string]bool            // nodes that started a step
@@ -25,16 +26,22 @@ type tally struct {
 
 func newTally() *tally {
 	return &tally{steps: map[string]string{}, failed: map[string]bool{}, rollback: map[string]bool{},
-		started: map[string]bool{}, open: map[string]map[string]bool{}}
+		started: map[string]bool{}, open: map[string]map[string]bool{}, inOrder: map[string]bool{}}
+}
+
+// addNode appends n to nodeOrder unless it is there.
+func (t *tally) addNode(n string) {
+	if !t.inOrder[n] {
+		t.inOrder[n] = true
+		t.nodeOrder = append(t.nodeOrder, n)
+	}
 }
 
 // seed lists the plan's nodes first, so that a node the run never reached
 // is reported as not run.
 func (t *tally) seed(nodes []string) {
 	for _, n := range nodes {
-		if !slices.Contains(t.nodeOrder, n) {
-			t.nodeOrder = append(t.nodeOrder, n)
-		}
+		t.addNode(n)
 	}
 }
 
@@ -45,8 +52,8 @@ func (t *tally) add(e record.Event) {
 		}
 		t.last = e.Time
 	}
-	if e.Node != "" && !slices.Contains(t.nodeOrder, e.Node) {
-		t.nodeOrder = append(t.nodeOrder, e.Node)
+	if e.Node != "" {
+		t.addNode(e.Node)
 	}
 	switch e.Type {
 	case record.EventStepStart:
