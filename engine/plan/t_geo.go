@@ -1,0 +1,126 @@
+package plan
+
+import (
+	"github.com/runbook-dev/runbook/engine/catalog"
+	"github.com/runbook-dev/runbook/engine/guard"
+	"github.com/runbook-dev/runbook/internal/rollout"
+)
+
+// checkGeo checks a geo-redundant System Manager pair (two system_manager
+// blocks): one geo = "primary", one geo = "secondary", both ending on the
+// same release (the vendor's rule: same version including service packs).
+// A member without a target takes the other's. A malformed pair is refused
+// (smgr.geo) and its secondary gets no steps; a well-formed one becomes
+// b.smgrPeer.
+func (b *builder) checkGeo() {
+	sec := b.cfg.SMGRSecondary
+	if sec == nil || b.smgr == nil {
+		return
+	}
+	peer := b.byName[sec.Name]
+	hint := `A geo-redundant System Manager pair is two system_manager blocks, one with geo = "primary" and one with geo = "secondary", with the same target; a manifest manages one System Manager otherwise.`
+	ok := true
+	if b.smgr.n.Geo != "primary" || peer.n.Geo != "secondary" {
+		bad := peer
+		if b.smgr.n.Geo != "primary" {
+			bad = b.smgr
+		}
+		b.addGuard(guard.SMGRGeo, bad.n.Name, bad.attr("geo"),
+			"system_manager %s (geo = %q) and %s (geo = %q) are not one primary and one secondary", hint,
+			b.smgr.n.Name, b.smgr.n.Geo, peer.n.Name, peer.n.Geo)
+		ok = false
+	}
+	if peer.target == "" {
+		peer.target = b.smgr.target
+	}
+	if _, own := b.smgr.n.Attrs["target"]; !own && peer.n.Target != "" {
+		b.smgr.target = peer.target
+	}
+	if ok && peer.target != b.smgr.target {
+		b.addGuard(guard.SMGRGeo, peer.n.Name, b.targetRange(peer),
+			"the geo-redundant System Managers end on different releases (%s: %s, %s: %s)", hint,
+			b.smgr.n.Name, b.smgr.target, peer.n.Name, peer.target)
+		ok = false
+	}
+	if !ok {
+		peer.failed = true
+		return
+	}
+	b.smgrPeer = peer
+}
+
+// geoPhase says whether phase belongs in unit k of ns: replication_off only
+// in the first unit of the pair's first member that changes, replication_on
+// only in the last unit of the last one; neither outside a pair.
+func (b *builder) geoPhase(ns *nodeState, k int, phase rollout.Phase) bool {
+	if phase != PhaseReplicationOff && phase != PhaseReplicationOn {
+		return true
+	}
+	if b.smgrPeer == nil || (ns != b.smgr && ns != b.smgrPeer) {
+		return false
+	}
+	first, last := b.smgr, b.smgrPeer
+	if len(first.units()) == 0 {
+		first = b.smgrPeer
+	}
+	if len(last.units()) == 0 {
+		last = b.smgr
+	}
+	if phase == PhaseReplicationOff {
+		return ns == first && k == 0
+	}
+	return ns == last && k == len(ns.units())-1
+}
+
+// geoEdges orders a geo-redundant pair one member at a time: each unit of the
+// secondary waits for the primary's last unit that goes no higher, and each
+// unit of the primary waits for the secondary's last unit that goes lower,
+// so the pair alternates hop by hop (primary first) and never changes both
+// at once.
+func (b *builder) geoEdges() {
+	p, s := b.smgr, b.smgrPeer
+	if s == nil {
+		return
+	}
+	pu, su := p.units(), s.units()
+	for j, u := range su {
+		if k := lastUnitUpTo(pu, u.to, true); k >= 0 {
+			b.graph.Connect(lastOf(p.unitSteps[k]), s.unitSteps[j][0])
+		}
+	}
+	for k, u := range pu {
+		if j := lastUnitUpTo(su, u.to, false); j >= 0 {
+			b.graph.Connect(lastOf(s.unitSteps[j]), p.unitSteps[k][0])
+		}
+	}
+}
+
+// geoPeerUnit is the secondary's unit that brings it to line or later (the
+// unit an SM/BSM hop into line waits for, as it waits for the primary's), -1
+// without a pair or such a unit.
+func (b *builder) geoPeerUnit(line string) int {
+	if b.smgrPeer == nil {
+		return -1
+	}
+	for k, su := range b.smgrPeer.units() {
+		if catalog.CompareLines(catalog.LineOf(su.to), line) >= 0 {
+			return k
+		}
+	}
+	return -1
+}
+
+// lastUnitUpTo is the index of the last unit whose target is at or below
+// (orEqual) or strictly below release, -1 when none.
+func lastUnitUpTo(us []unit, release string, orEqual bool) int {
+	out := -1
+	for k, u := range us {
+		c := catalog.Compare(u.to, release)
+		if c < 0 || (orEqual && c == 0) {
+			out = k
+		}
+	}
+	return out
+}
+
+func lastOf(ids []string) string { return ids[len(ids)-1] }
