@@ -21,8 +21,9 @@ func smgrPeer(c *eval.Config, release string) *eval.Node {
 
 // A geo-redundant pair is upgraded one member at a time, primary first (each
 // change of the secondary waits for the primary's verify of that hop), with
-// replication disabled before the primary's first change and re-enabled after
-// the secondary's last verify; every SM hop into a line waits for both.
+// replication disabled before the primary's first change and re-enabled (on
+// the primary) after the secondary's last verify; every SM hop into a line
+// waits for both and for replication to be back on.
 func TestGeoPairOrder(t *testing.T) {
 	for _, from := range []string{"10.1.3.0", "8.1.3.8"} {
 		t.Run(from, func(t *testing.T) {
@@ -60,8 +61,8 @@ func TestGeoPairOrder(t *testing.T) {
 					changes[s.Node] = append(changes[s.Node], s)
 				}
 			}
-			if len(off) != 1 || off[0].Node != "smgr" || len(on) != 1 || on[0].Node != "smgr-b" {
-				t.Fatalf("want one replication_off on smgr and one replication_on on smgr-b, got %v / %v:\n%s", off, on, dump(p))
+			if len(off) != 1 || off[0].Node != "smgr" || len(on) != 1 || on[0].Node != "smgr" {
+				t.Fatalf("want one replication_off and one replication_on, on smgr, got %v / %v:\n%s", off, on, dump(p))
 			}
 			if len(changes["smgr"]) == 0 || len(changes["smgr-b"]) == 0 {
 				t.Fatalf("both members must change:\n%s", dump(p))
@@ -107,6 +108,9 @@ func TestGeoPairOrder(t *testing.T) {
 						if i < 0 || !reaches(p, verifies[member][i].ID, s.ID) {
 							t.Errorf("%s (to %s) does not wait for %s on %s", s.ID, s.Hop.To, member, line)
 						}
+					}
+					if catalog.LineOf(s.Hop.To) == "10.2" && !reaches(p, on[0].ID, s.ID) {
+						t.Errorf("%s runs before replication is back on", s.ID)
 					}
 				}
 			}

@@ -49,9 +49,12 @@ func (b *builder) checkGeo() {
 	b.smgrPeer = peer
 }
 
-// geoPhase says whether phase belongs in unit k of ns: replication_off only
-// in the first unit of the pair's first member that changes, replication_on
-// only in the last unit of the last one; neither outside a pair.
+// geoPhase says whether phase belongs in unit k of ns. Replication is the
+// pair's, switched on its primary: replication_off in the primary's first
+// unit, before its change; replication_on at the end of the primary's last
+// unit, where it waits for the secondary (geoEdges). A primary already on its
+// target leaves both to the secondary's units. Neither is planned outside a
+// pair.
 func (b *builder) geoPhase(ns *nodeState, k int, phase rollout.Phase) bool {
 	if phase != PhaseReplicationOff && phase != PhaseReplicationOn {
 		return true
@@ -59,24 +62,22 @@ func (b *builder) geoPhase(ns *nodeState, k int, phase rollout.Phase) bool {
 	if b.smgrPeer == nil || (ns != b.smgr && ns != b.smgrPeer) {
 		return false
 	}
-	first, last := b.smgr, b.smgrPeer
-	if len(first.units()) == 0 {
-		first = b.smgrPeer
-	}
-	if len(last.units()) == 0 {
-		last = b.smgr
+	owner := b.smgr
+	if len(owner.units()) == 0 {
+		owner = b.smgrPeer
 	}
 	if phase == PhaseReplicationOff {
-		return ns == first && k == 0
+		return ns == owner && k == 0
 	}
-	return ns == last && k == len(ns.units())-1
+	return ns == owner && k == len(ns.units())-1
 }
 
 // geoEdges orders a geo-redundant pair one member at a time: each unit of the
-// secondary waits for the primary's last unit that goes no higher, and each
-// unit of the primary waits for the secondary's last unit that goes lower,
-// so the pair alternates hop by hop (primary first) and never changes both
-// at once.
+// secondary waits for the verify of the primary's last unit that goes no
+// higher, and each unit of the primary waits for the secondary's last unit
+// that goes lower, so the pair alternates hop by hop (primary first) and
+// never changes both at once. The primary's replication_on waits for the
+// secondary's last unit.
 func (b *builder) geoEdges() {
 	p, s := b.smgr, b.smgrPeer
 	if s == nil {
@@ -85,7 +86,7 @@ func (b *builder) geoEdges() {
 	pu, su := p.units(), s.units()
 	for j, u := range su {
 		if k := lastUnitUpTo(pu, u.to, true); k >= 0 {
-			b.graph.Connect(lastOf(p.unitSteps[k]), s.unitSteps[j][0])
+			b.graph.Connect(b.phaseStep(p.unitSteps[k], PhaseVerify), s.unitSteps[j][0])
 		}
 	}
 	for k, u := range pu {
@@ -93,6 +94,20 @@ func (b *builder) geoEdges() {
 			b.graph.Connect(lastOf(s.unitSteps[j]), p.unitSteps[k][0])
 		}
 	}
+	if len(pu) > 0 && len(su) > 0 {
+		on := b.phaseStep(p.unitSteps[len(pu)-1], PhaseReplicationOn)
+		b.graph.Connect(lastOf(s.unitSteps[len(su)-1]), on)
+	}
+}
+
+// phaseStep is the step of phase among a unit's steps, else its last.
+func (b *builder) phaseStep(ids []string, phase rollout.Phase) string {
+	for _, id := range ids {
+		if b.steps[id].Phase == phase {
+			return id
+		}
+	}
+	return lastOf(ids)
 }
 
 // geoPeerUnit is the secondary's unit that brings it to line or later (the
