@@ -33,7 +33,7 @@ func (b *builder) checkGeo() {
 	if peer.target == "" {
 		peer.target = b.smgr.target
 	}
-	if _, own := b.smgr.n.Attrs["target"]; !own && peer.n.Target != "" {
+	if b.smgr.n.Target == "" && peer.n.Target != "" {
 		b.smgr.target = peer.target
 	}
 	if ok && peer.target != b.smgr.target {
