@@ -50,9 +50,11 @@ func (b *builder) checkGeo() {
 }
 
 // geoPhase says whether phase belongs in unit k of ns. Replication is the
-// pair's, switched on its primary: replication_off in the primary's first
-// unit, before its change; replication_on at the end of the primary's last
-// unit, where it waits for the secondary (geoEdges). A primary already on its
+// pair's, switched on its primary around each hop of the pair:
+// replication_off in each unit of the primary, before its change, and
+// replication_on at the end of it, where it waits for the secondary's hop
+// (geoEdges); so both members end every hop on one release with replication
+// on before any SM/BSM hop that waits for them. A primary already on its
 // target leaves both to the secondary's units. Neither is planned outside a
 // pair.
 func (b *builder) geoPhase(ns *nodeState, k int, phase rollout.Phase) bool {
@@ -66,18 +68,14 @@ func (b *builder) geoPhase(ns *nodeState, k int, phase rollout.Phase) bool {
 	if len(owner.units()) == 0 {
 		owner = b.smgrPeer
 	}
-	if phase == PhaseReplicationOff {
-		return ns == owner && k == 0
-	}
-	return ns == owner && k == len(ns.units())-1
+	return ns == owner
 }
 
 // geoEdges orders a geo-redundant pair one member at a time: each unit of the
 // secondary waits for the verify of the primary's last unit that goes no
-// higher, and each unit of the primary waits for the secondary's last unit
-// that goes lower, so the pair alternates hop by hop (primary first) and
-// never changes both at once. The primary's replication_on waits for the
-// secondary's last unit.
+// higher; the replication_on of each unit of the primary waits for the
+// secondary's units that go below the primary's next hop; so the pair
+// alternates hop by hop (primary first) and never changes both at once.
 func (b *builder) geoEdges() {
 	p, s := b.smgr, b.smgrPeer
 	if s == nil {
@@ -89,14 +87,14 @@ func (b *builder) geoEdges() {
 			b.graph.Connect(b.phaseStep(p.unitSteps[k], PhaseVerify), s.unitSteps[j][0])
 		}
 	}
-	for k, u := range pu {
-		if j := lastUnitUpTo(su, u.to, false); j >= 0 {
-			b.graph.Connect(lastOf(s.unitSteps[j]), p.unitSteps[k][0])
+	for k := range pu {
+		j := len(su) - 1
+		if k+1 < len(pu) {
+			j = lastUnitUpTo(su, pu[k+1].to, false)
 		}
-	}
-	if len(pu) > 0 && len(su) > 0 {
-		on := b.phaseStep(p.unitSteps[len(pu)-1], PhaseReplicationOn)
-		b.graph.Connect(lastOf(s.unitSteps[len(su)-1]), on)
+		if j >= 0 {
+			b.graph.Connect(lastOf(s.unitSteps[j]), b.phaseStep(p.unitSteps[k], PhaseReplicationOn))
+		}
 	}
 }
 
