@@ -20,10 +20,10 @@ func smgrPeer(c *eval.Config, release string) *eval.Node {
 }
 
 // A geo-redundant pair is upgraded one member at a time, primary first (each
-// change of the secondary waits for the primary's verify of that hop), with
-// replication disabled before the primary's first change and re-enabled (on
-// the primary) after the secondary's last verify; every SM hop into a line
-// waits for both and for replication to be back on.
+// change of the secondary waits for the primary's verify of that hop), each
+// hop of the pair between a replication_off before the primary's change and
+// a replication_on (on the primary) after the secondary's verify; every SM
+// hop into a line waits for both and for replication to be back on.
 func TestGeoPairOrder(t *testing.T) {
 	for _, from := range []string{"10.1.3.0", "8.1.3.8", "8.0.1.2"} {
 		t.Run(from, func(t *testing.T) {
