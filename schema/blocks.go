@@ -108,11 +108,12 @@ var Backup = &hcl.BodySchema{
 }
 
 // SystemManager is the schema of the system_manager block: a node without a
-// secondary, because SMGR stands outside clusters.
+// secondary, because SMGR stands outside clusters; geo names its role in a
+// geo-redundant pair (two system_manager blocks).
 var SystemManager = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "host", Required: true}, {Name: "release", Required: true}, {Name: "target"},
-		{Name: "ssp"}, {Name: "platform"}, {Name: "port"}, {Name: "connection"},
+		{Name: "ssp"}, {Name: "platform"}, {Name: "port"}, {Name: "connection"}, {Name: "geo"},
 	},
 }
 

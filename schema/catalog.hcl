@@ -192,6 +192,10 @@ product "system_manager" {
     restore  = "45m"
     verify   = "15m"
     undrain  = "1m"
+    # [assume] a geo-redundant pair's replication: disabling is quick,
+    # re-enabling resynchronises the pair's data.
+    replication_off = "5m"
+    replication_on  = "20m"
   }
 }
 

@@ -10,6 +10,7 @@ var (
 	// of internal/rollout).
 	Phases = rollout.PhaseNames()
 
+	GeoRoles       = []string{"primary", "secondary"}
 	Platforms      = []string{"vmware", "kvm", "appliance", "avp", "asp130", "aws", "gcp", "azure", "software_only"}
 	OnFailure      = []string{"halt", "rollback"}
 	Methods        = []string{"backup_restore", "data_migration"}

@@ -231,4 +231,17 @@ kind "system_manager" {
     stdin   = "y\n"
     timeout = "4h"
   }
+  # A geo-redundant pair is upgraded with its data replication disabled, and
+  # it is re-enabled after both members are done. [assume] the vendor
+  # documents this as a console action (Geographic Redundancy: Disable /
+  # Enable Replication) on the primary; the command below stands for it:
+  # override it in a profile block with your site's way of doing it.
+  action "replication_off" {
+    command = "smcli replication disable"
+    timeout = "15m"
+  }
+  action "replication_on" {
+    command = "smcli replication enable"
+    timeout = "30m"
+  }
 }

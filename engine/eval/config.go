@@ -20,11 +20,16 @@ type Config struct {
 	Artifacts   []*Artifact
 	Backup      Backup
 	// SMGR is the System Manager, nil when the manifest names none. Its Cluster is "smgr".
-	SMGR     *Node
-	Clusters []*Cluster
-	Steps    []*Step
-	Guards   []*Guard
-	Lab      *Lab // nil without a lab block
+	// With a geo-redundant pair it is the member marked geo = "primary" (the
+	// first block when neither or both are).
+	SMGR *Node
+	// SMGRSecondary is the other member of a geo-redundant System Manager
+	// pair, nil without one. Its Cluster is "smgr" too.
+	SMGRSecondary *Node
+	Clusters      []*Cluster
+	Steps         []*Step
+	Guards        []*Guard
+	Lab           *Lab // nil without a lab block
 	// Profiles are the manifest's command profile overrides (profile blocks),
 	// raw: modules/sm decodes them.
 	Profiles []hcl.Body
@@ -167,6 +172,9 @@ type Node struct {
 	SSP       int    // declared SSP level; -1 when not declared
 	Platform  string // "" when not declared
 	Secondary string // name of the SM that serves this node's phones while it is down
+	// Geo is a System Manager's role in a geo-redundant pair: "primary",
+	// "secondary", or "" (a single System Manager).
+	Geo string
 	// Core names the core SMs a BSM registers with (at most two, any
 	// cluster); nil means the core SMs of its cluster. BSMs only.
 	Core       []string
@@ -222,11 +230,14 @@ type LabNode struct {
 	Range        hcl.Range
 }
 
-// AllNodes returns SMGR (if any) then every cluster node in manifest order.
+// AllNodes returns SMGR (if any), the geo-redundant secondary (if any), then every cluster node in manifest order.
 func (c *Config) AllNodes() []*Node {
 	var out []*Node
 	if c.SMGR != nil {
 		out = append(out, c.SMGR)
+	}
+	if c.SMGRSecondary != nil {
+		out = append(out, c.SMGRSecondary)
 	}
 	for _, cl := range c.Clusters {
 		out = append(out, cl.Nodes...)

@@ -95,6 +95,14 @@ func (e *evaluator) nodes() {
 	if b := e.m.SMGR; b != nil {
 		e.cfg.SMGR = e.node(b, KindSMGR, "smgr")
 	}
+	if b := e.m.SMGRPeer; b != nil {
+		e.cfg.SMGRSecondary = e.node(b, KindSMGR, "smgr")
+		// The primary is the one marked so; the planner's smgr.geo reports
+		// a pair that is not one primary and one secondary.
+		if e.cfg.SMGR.Geo != "primary" && e.cfg.SMGRSecondary.Geo == "primary" {
+			e.cfg.SMGR, e.cfg.SMGRSecondary = e.cfg.SMGRSecondary, e.cfg.SMGR
+		}
+	}
 	for _, cb := range e.m.Clusters {
 		c := &Cluster{Name: cb.Name, Range: cb.DeclRange}
 		for _, kind := range rollout.Kinds() {
@@ -169,6 +177,7 @@ func (e *evaluator) node(b *manifest.Block, kind rollout.Kind, cluster string) *
 	}
 	n.Platform, _ = e.enum(b, "platform", schema.Platforms)
 	n.Secondary, _ = e.str(b, "secondary")
+	n.Geo, _ = e.enum(b, "geo", schema.GeoRoles)
 	if b.Attr("core") != nil {
 		if kind != KindBSM {
 			e.errorf(b.Attr("core").NameRange.Ptr(), "Unsupported argument",

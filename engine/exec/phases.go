@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/guard"
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
@@ -143,28 +144,43 @@ func (r *run) change(ctx context.Context, ns *nodeState, s *plan.Step) (modules.
 // checkSMGRFirst refuses an SM/BSM hop onto a line newer than SMGR's
 // current release, read from SMGR itself (read-only when SMGR is outside
 // the run's --cluster scope), or its declared release when it cannot be read.
+// Both members of a geo-redundant pair must be on the line.
 func (r *run) checkSMGRFirst(ctx context.Context, e *guardEnv) error {
 	s, ns := e.s, e.ns
 	if ns.kind == rollout.KindSMGR || r.cfg.SMGR == nil || !s.Phase.Spec().NewRelease {
 		return nil
 	}
-	smgr := r.cfg.SMGR.Release
-	if sn, err := r.peer(r.cfg.SMGR.Name); err == nil {
-		r.mu.Lock()
-		have, f := sn.haveFacts, sn.facts
-		r.mu.Unlock()
-		if !have {
-			f, err = r.gather(ctx, sn, s)
-			have = err == nil
+	for _, m := range smgrMembers(r.cfg) {
+		smgr := m.Release
+		if sn, err := r.peer(m.Name); err == nil {
+			r.mu.Lock()
+			have, f := sn.haveFacts, sn.facts
+			r.mu.Unlock()
+			if !have {
+				f, err = r.gather(ctx, sn, s)
+				have = err == nil
+			}
+			if have && f.Release != "" {
+				smgr = f.Release
+			}
 		}
-		if have && f.Release != "" {
-			smgr = f.Release
+		if to := release.Line(s.Hop.To); release.CompareLines(release.Line(smgr), to) < 0 {
+			return r.check(s, ns.name, guard.OrderSMGRFirst, guardErr(guard.OrderSMGRFirst, "System Manager %s is on %s, older than the %s line this hop moves to", m.Name, smgr, to), "")
 		}
-	}
-	if to := release.Line(s.Hop.To); release.CompareLines(release.Line(smgr), to) < 0 {
-		return r.check(s, ns.name, guard.OrderSMGRFirst, guardErr(guard.OrderSMGRFirst, "System Manager is on %s, older than the %s line this hop moves to", smgr, to), "")
 	}
 	return nil
+}
+
+// smgrMembers are the System Manager and, in a geo-redundant pair, its
+// secondary.
+func smgrMembers(cfg *eval.Config) []*eval.Node {
+	var out []*eval.Node
+	for _, m := range []*eval.Node{cfg.SMGR, cfg.SMGRSecondary} {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // undrain accepts new service again and confirms it.

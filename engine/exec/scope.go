@@ -30,11 +30,9 @@ func (r *run) checkScopeOrder(ctx context.Context) error {
 	return r.checkScopeCore(ctx)
 }
 
-// checkScopeSMGR judges order.smgr_first against the selection.
+// checkScopeSMGR judges order.smgr_first against the selection, for System
+// Manager and, in a geo-redundant pair, its secondary.
 func (r *run) checkScopeSMGR(ctx context.Context) error {
-	if r.cfg.SMGR == nil || r.opts.selects(eval.SMGRCluster, r.cfg.SMGR.Name) {
-		return nil
-	}
 	var need []*plan.Step
 	for _, s := range r.steps {
 		if s.Phase.Spec().NewRelease && !s.User && !r.isHeld(s.ID) {
@@ -44,10 +42,24 @@ func (r *run) checkScopeSMGR(ctx context.Context) error {
 	if len(need) == 0 {
 		return nil
 	}
+	for _, m := range smgrMembers(r.cfg) {
+		if r.opts.selects(eval.SMGRCluster, m.Name) {
+			continue
+		}
+		if err := r.checkScopeMember(ctx, m, need); err != nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkScopeMember judges order.smgr_first for one System Manager the
+// selection leaves out.
+func (r *run) checkScopeMember(ctx context.Context, m *eval.Node, need []*plan.Step) error {
 	// As at each change (checkSMGRFirst): System Manager's release as it
 	// reports it, or as declared when it cannot be read.
-	smgr := r.cfg.SMGR.Release
-	if sn, err := r.peer(r.cfg.SMGR.Name); err == nil {
+	smgr := m.Release
+	if sn, err := r.peer(m.Name); err == nil {
 		if f, err := r.gather(ctx, sn, nil); err == nil && f.Release != "" {
 			smgr = f.Release
 		} else if ctx.Err() != nil {
@@ -69,7 +81,7 @@ func (r *run) checkScopeSMGR(ctx context.Context) error {
 	}
 	ge := guardErr(guard.OrderSMGRFirst,
 		"System Manager %s is on %s, older than the line of %s, and %s leaves it out: add %s (or upgrade System Manager first); nothing was changed",
-		r.cfg.SMGR.Name, smgr, strings.Join(late, ", "), r.selection(), r.addToSelection(eval.SMGRCluster, r.cfg.SMGR.Name))
+		m.Name, smgr, strings.Join(late, ", "), r.selection(), r.addToSelection(eval.SMGRCluster, m.Name))
 	r.check(first, first.Node, guard.OrderSMGRFirst, ge, "")
 	return fmt.Errorf("%s: %w", guard.OrderSMGRFirst, ge)
 }

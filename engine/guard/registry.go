@@ -45,6 +45,9 @@ const (
 	BSMCore = "bsm.core"
 	// BSMLevel: a BSM ends below its core SMs' release (pinned).
 	BSMLevel = "bsm.level"
+	// SMGRGeo: a geo-redundant System Manager pair that is not one primary
+	// and one secondary, or whose members' targets differ.
+	SMGRGeo = "smgr.geo"
 	// PlanCycle is not a vendor rule: user step dependencies formed a cycle.
 	PlanCycle = "plan.cycle"
 )
@@ -172,6 +175,7 @@ var Rules = []Rule{
 	{ID: BSMAboveCore, Severity: Error, Static: true},
 	{ID: BSMCore, Severity: Error, Static: true},
 	{ID: BSMLevel, Severity: Warning, Static: true},
+	{ID: SMGRGeo, Severity: Error, Static: true},
 	{ID: WindowTooShort, Severity: Error, Static: true},
 	{ID: RollbackMedia, Severity: Error, Static: true},
 	{ID: PlanCycle, Severity: Error, Static: true},

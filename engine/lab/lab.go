@@ -131,11 +131,15 @@ func (l *Lab) start(cfg *eval.Config, opts Options) error {
 	return nil
 }
 
-// selectNodes returns SMGR and the nodes of the selected clusters.
+// selectNodes returns SMGR (both members of a geo-redundant pair) and the
+// nodes of the selected clusters.
 func selectNodes(cfg *eval.Config, clusters []string) []*eval.Node {
 	var out []*eval.Node
 	if cfg.SMGR != nil {
 		out = append(out, cfg.SMGR)
+	}
+	if cfg.SMGRSecondary != nil {
+		out = append(out, cfg.SMGRSecondary)
 	}
 	for _, c := range cfg.Clusters {
 		if len(clusters) == 0 || slices.Contains(clusters, c.Name) {

@@ -45,9 +45,7 @@ func (d *decoder) file(body hcl.Body) {
 				d.m.Backup = d.block(b, schema.Backup, "")
 			}
 		case schema.BlockSystemManager:
-			if d.single(b, d.m.SMGR) {
-				d.m.SMGR = d.block(b, schema.SystemManager, "node")
-			}
+			d.systemManager(b)
 		case schema.BlockCluster:
 			d.cluster(b)
 		case schema.BlockStep:
@@ -78,6 +76,26 @@ func (d *decoder) block(b *hcl.Block, s *hcl.BodySchema, namespace string) *Bloc
 		}
 	}
 	return blk
+}
+
+// systemManager keeps up to two system_manager blocks: one System Manager,
+// or the two members of a geo-redundant pair (the planner checks their geo
+// roles). A third is a duplicate.
+func (d *decoder) systemManager(b *hcl.Block) {
+	switch {
+	case d.m.SMGR == nil:
+		d.m.SMGR = d.block(b, schema.SystemManager, "node")
+	case d.m.SMGRPeer == nil:
+		d.m.SMGRPeer = d.block(b, schema.SystemManager, "node")
+	default:
+		d.diags = append(d.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Duplicate system_manager block",
+			Detail: fmt.Sprintf("A manifest has one system_manager block, or two for a geo-redundant pair (geo = \"primary\" and geo = \"secondary\"); the first two are at %s and %s. Remove this one.",
+				At(d.m.SMGR.DeclRange), At(d.m.SMGRPeer.DeclRange)),
+			Subject: b.DefRange.Ptr(),
+		})
+	}
 }
 
 // single reports whether a block that may appear once is seen for the first

@@ -16,11 +16,14 @@ type Manifest struct {
 	Connections []*Block
 	Artifacts   []*Block
 	Backup      *Block // nil without a backup block
-	SMGR        *Block // the system_manager block, nil when none
-	Clusters    []*Cluster
-	Steps       []*Block
-	Guards      []*Block
-	Lab         *Lab // nil without a lab block
+	SMGR        *Block // the (first) system_manager block, nil when none
+	// SMGRPeer is the second system_manager block of a geo-redundant pair,
+	// nil when there is one System Manager (or none).
+	SMGRPeer *Block
+	Clusters []*Cluster
+	Steps    []*Block
+	Guards   []*Block
+	Lab      *Lab // nil without a lab block
 	// Profiles are the bodies of profile blocks: command profile overrides,
 	// decoded by the sm module that owns the profile language.
 	Profiles []hcl.Body

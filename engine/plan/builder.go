@@ -19,6 +19,9 @@ type builder struct {
 	nodes  []*nodeState // SMGR first, then cluster nodes in manifest order
 	byName map[string]*nodeState
 	smgr   *nodeState
+	// smgrPeer is the secondary of a geo-redundant System Manager pair (smgr
+	// is its primary), nil without a well-formed pair (smgr.geo).
+	smgrPeer *nodeState
 	// smgrGate is true when cluster hops must wait for SMGR (an SMGR is in
 	// the manifest and its path is known).
 	smgrGate bool

@@ -82,15 +82,29 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 	for _, n := range c.AllNodes() {
 		secondary[n.Name] = n.Secondary
 	}
-	smgrName := ""
+	smgrName, peerName := "", ""
 	if c.SMGR != nil {
 		smgrName = c.SMGR.Name
 	}
+	if c.SMGRSecondary != nil {
+		peerName = c.SMGRSecondary.Name
+	}
+	replOff := false             // a geo-redundant pair's replication is disabled
 	changed := map[string]bool{} // node/hop whose release already changed
 	for _, id := range p.Order {
 		s := byID[id]
 		n := s.Node
 		switch s.Phase {
+		case PhaseReplicationOff:
+			if peerName == "" || replOff {
+				return fmt.Errorf("%s: replication disabled twice or without a pair", id)
+			}
+			replOff = true
+		case PhaseReplicationOn:
+			if !replOff || rel[smgrName] != rel[peerName] {
+				return fmt.Errorf("%s: replication enabled with the System Managers on %s and %s", id, rel[smgrName], rel[peerName])
+			}
+			replOff = false
 		case PhaseDrain:
 			oos[n] = true
 		case PhaseUndrain:
@@ -104,13 +118,19 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 			}
 			changed[key] = true
 			to := s.Hop.To
+			if peerName != "" && (n == smgrName || n == peerName) && !replOff {
+				return fmt.Errorf("%s: a geo-redundant System Manager changes with replication on", id)
+			}
+			if n == peerName && catalog.Compare(rel[smgrName], to) < 0 {
+				return fmt.Errorf("%s: the secondary goes to %s while the primary is on %s", id, to, rel[smgrName])
+			}
 			if n == smgrName {
 				from := catalog.LineOf(rel[n])
 				tgt := cat.Rules.SMGRSSPTarget
 				if catalog.CompareLines(from, tgt) < 0 && catalog.CompareLines(catalog.LineOf(to), tgt) >= 0 {
 					for _, o := range p.Nodes {
 						// The node's release at this moment, not its starting one.
-						if o.Name != n && catalog.CompareLines(catalog.LineOf(rel[o.Name]), cat.Rules.SMGRSSPFrom) >= 0 && !sspOK[o.Name] {
+						if o.Name != n && o.Kind != eval.KindSMGR && catalog.CompareLines(catalog.LineOf(rel[o.Name]), cat.Rules.SMGRSSPFrom) >= 0 && !sspOK[o.Name] {
 							return fmt.Errorf("%s: SMGR goes to %s before %s (on %s) has the latest SSP", id, to, o.Name, rel[o.Name])
 						}
 					}
@@ -118,6 +138,9 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 			} else {
 				if smgrName != "" && catalog.CompareLines(catalog.LineOf(rel[smgrName]), catalog.LineOf(to)) < 0 {
 					return fmt.Errorf("%s: hop to %s while SMGR is on %s", id, to, rel[smgrName])
+				}
+				if n != peerName && peerName != "" && catalog.CompareLines(catalog.LineOf(rel[peerName]), catalog.LineOf(to)) < 0 {
+					return fmt.Errorf("%s: hop to %s while the geo-redundant secondary is on %s", id, to, rel[peerName])
 				}
 				if kind[n] == eval.KindBSM {
 					// A BSM crosses lines only once its core SMs (the plan
@@ -137,7 +160,7 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 			}
 			rel[n] = to
 		}
-		if n == smgrName {
+		if n == smgrName || n == peerName {
 			continue
 		}
 		// Enterprise-wide: lines among every core SM of every cluster, core
@@ -182,6 +205,9 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 		}
 		if oos[n.Name] {
 			return fmt.Errorf("node %s ends out of service", n.Name)
+		}
+		if replOff {
+			return fmt.Errorf("the plan ends with System Manager replication off")
 		}
 		_ = startRel
 	}

@@ -38,6 +38,9 @@ type Node struct {
 	// Core lists, for a BSM, the core SMs it registers with (its core
 	// attribute, else the core SMs of its cluster).
 	Core []string `json:"core,omitempty"`
+	// Geo is a System Manager's role in a geo-redundant pair: "primary" or
+	// "secondary".
+	Geo string `json:"geo,omitempty"`
 }
 
 // Step is one executable unit: (node, hop, phase) or a user step.
@@ -102,6 +105,9 @@ const (
 	PhaseRestore  = rollout.PhaseRestore
 	PhaseVerify   = rollout.PhaseVerify
 	PhaseUndrain  = rollout.PhaseUndrain
+
+	PhaseReplicationOff = rollout.PhaseReplicationOff
+	PhaseReplicationOn  = rollout.PhaseReplicationOn
 )
 
 // Planned says whether s is the planned step of that phase. A user step

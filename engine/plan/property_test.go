@@ -24,7 +24,8 @@ var (
 // BSMs on releases across lines, random SSP, platforms and secondaries (any
 // core SM of the enterprise, mostly of the same cluster), BSM core links
 // (mostly the default, sometimes one or two core SMs anywhere), random parallel
-// and branch_parallel, and an SMGR most of the time. The enterprise usually
+// and branch_parallel, and an SMGR most of the time (sometimes a
+// geo-redundant pair). The enterprise usually
 // runs one or two lines, so that the enterprise-wide line rule leaves
 // plans to check; BSMs mostly start where some core SM starts, as real
 // branches do.
@@ -107,6 +108,11 @@ func randomFleet(r *rand.Rand, maxClusters int) *eval.Config {
 				n.Secondary = sec.Name
 			}
 		}
+	}
+	// Some System Managers are a geo-redundant pair, its members on one
+	// release.
+	if c.SMGR != nil && r.Intn(3) == 0 {
+		smgrPeer(c, c.SMGR.Release)
 	}
 	return c
 }

@@ -26,6 +26,7 @@ func (b *builder) edgesTransform() {
 			}
 		}
 	}
+	b.geoEdges()
 	if b.smgrGate && !b.ungated {
 		b.smgrEdges()
 	}
@@ -132,6 +133,7 @@ func (b *builder) smgrEdges() {
 				b.graph.Connect(b.lastStep(m), smgrFirst)
 			case i >= b.sspMarker && !u.ssp && (m.node.rule1 || catalog.CompareLines(catalog.LineOf(u.to), from) >= 0):
 				b.graph.Connect(smgrLast, m.node.unitSteps[m.unit][0])
+				b.afterPeer(catalog.LineOf(b.smgr.units()[sspUnit].to), m)
 			}
 		}
 		if u.ssp {
@@ -145,8 +147,17 @@ func (b *builder) smgrEdges() {
 			if catalog.CompareLines(catalog.LineOf(su.to), line) >= 0 {
 				ids := b.smgr.unitSteps[k]
 				b.graph.Connect(ids[len(ids)-1], m.node.unitSteps[m.unit][0])
+				b.afterPeer(catalog.LineOf(su.to), m)
 				break
 			}
 		}
+	}
+}
+
+// afterPeer makes m wait for the geo-redundant secondary's unit that brings
+// it to line, as it waits for the primary's: SM hops run after both.
+func (b *builder) afterPeer(line string, m move) {
+	if k := b.geoPeerUnit(line); k >= 0 {
+		b.graph.Connect(lastOf(b.smgrPeer.unitSteps[k]), m.node.unitSteps[m.unit][0])
 	}
 }

@@ -24,7 +24,7 @@ func (b *builder) hopStepsTransform() {
 	for _, ns := range b.nodes {
 		pn := &Node{Name: ns.n.Name, Kind: ns.n.Kind, Cluster: ns.n.Cluster, Host: ns.n.Host,
 			Release: ns.release, SSP: ns.ssp, Platform: ns.n.Platform, Target: ns.target,
-			Path: []string{ns.release}, Secondary: ns.n.Secondary}
+			Path: []string{ns.release}, Secondary: ns.n.Secondary, Geo: ns.n.Geo}
 		if !ns.failed && len(ns.cands) > 0 {
 			pn.Path = ns.cands[ns.chosen].path.Releases(ns.release)
 		}
@@ -32,9 +32,12 @@ func (b *builder) hopStepsTransform() {
 			pn.Core = append(pn.Core, c.n.Name)
 		}
 		b.plan.Nodes = append(b.plan.Nodes, pn)
-		for _, u := range ns.units() {
+		for k, u := range ns.units() {
 			var ids []string
 			for _, phase := range b.phases(ns, u) {
+				if !b.geoPhase(ns, k, phase) {
+					continue
+				}
 				st := b.hopStep(ns, u, phase)
 				b.addStep(st)
 				ids = append(ids, st.ID)

@@ -12,7 +12,7 @@ import (
 // nodesTransform resolves every node's current release and SSP (facts win
 // over declarations), its target and product, and checks the rules that need
 // no path: cluster.secondary, cluster.size, bsm.core, bsm.above_core and
-// bsm.level.
+// bsm.level; smgr.geo for a geo-redundant System Manager pair.
 func (b *builder) nodesTransform() {
 	for _, n := range b.cfg.AllNodes() {
 		ns := &nodeState{n: n, product: n.Kind.Spec().Product, release: n.Release, ssp: n.SSP, target: n.Target}
@@ -29,13 +29,14 @@ func (b *builder) nodesTransform() {
 		}
 		b.nodes = append(b.nodes, ns)
 		b.byName[n.Name] = ns
-		if n.Kind == rollout.KindSMGR {
+		if n == b.cfg.SMGR {
 			b.smgr = ns
 		}
 	}
 	if b.smgr != nil && b.smgr.target == "" {
 		b.smgr.target = b.smgrDefaultTarget()
 	}
+	b.checkGeo()
 	b.checkSecondaries()
 	b.checkClusterSize()
 	b.resolveCores()

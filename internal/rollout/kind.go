@@ -120,7 +120,17 @@ func (s KindSpec) InCluster() bool { return s.Core || s.Branch }
 // Has reports whether a hop of the kind may go through phase p.
 func (s KindSpec) Has(p Phase) bool { return slices.Contains(s.Phases, p) }
 
-func allPhases() []Phase { return Phases() }
+// allPhases are the phases of a node that drains: every phase but those of a
+// geo-redundant System Manager pair.
+func allPhases() []Phase {
+	var out []Phase
+	for _, s := range phases {
+		if !s.Pair {
+			out = append(out, s.Phase)
+		}
+	}
+	return out
+}
 
 // phasesOutsideDrain are the phases of a node that has no drain: every
 // phase but those that open and close the drained window.

@@ -13,13 +13,18 @@ const (
 	PhasePrecheck Phase = "precheck"
 	PhaseBackup   Phase = "backup"
 	PhaseUpload   Phase = "upload"
-	PhaseDrain    Phase = "drain"
-	PhaseSSP      Phase = "ssp"
-	PhaseUpgrade  Phase = "upgrade"
-	PhaseMigrate  Phase = "migrate"
-	PhaseRestore  Phase = "restore"
-	PhaseVerify   Phase = "verify"
-	PhaseUndrain  Phase = "undrain"
+	// PhaseReplicationOff and PhaseReplicationOn disable and re-enable the
+	// data replication of a geo-redundant System Manager pair around the
+	// upgrade of both members.
+	PhaseReplicationOff Phase = "replication_off"
+	PhaseReplicationOn  Phase = "replication_on"
+	PhaseDrain          Phase = "drain"
+	PhaseSSP            Phase = "ssp"
+	PhaseUpgrade        Phase = "upgrade"
+	PhaseMigrate        Phase = "migrate"
+	PhaseRestore        Phase = "restore"
+	PhaseVerify         Phase = "verify"
+	PhaseUndrain        Phase = "undrain"
 )
 
 // Effect is what a phase does to the node's facts, as the dry-run predicts
@@ -61,6 +66,10 @@ type PhaseSpec struct {
 	NewRelease bool
 	// Effect is what the phase does to the node's facts.
 	Effect Effect
+	// Pair says the phase belongs to a geo-redundant System Manager pair
+	// only: the planner puts it once per pair (System Manager's phase list
+	// has it; the SMs' do not).
+	Pair bool
 }
 
 // Installs says the phase changes the node's software or data: a rollback
@@ -78,6 +87,7 @@ var phases = []PhaseSpec{
 	{Phase: PhasePrecheck, Rerun: true},
 	{Phase: PhaseBackup, Rerun: true},
 	{Phase: PhaseUpload, Rerun: true},
+	{Phase: PhaseReplicationOff, ChangesNode: true, Rerun: true, Pair: true},
 	{Phase: PhaseDrain, InWindow: true, ChangesNode: true, Rerun: true, Effect: EffectDeny},
 	{Phase: PhaseSSP, InWindow: true, ChangesNode: true, Reboots: true, Medium: true, Effect: EffectSSP},
 	{Phase: PhaseUpgrade, InWindow: true, ChangesNode: true, Reboots: true, Medium: true, NewRelease: true, Effect: EffectRelease},
@@ -85,6 +95,7 @@ var phases = []PhaseSpec{
 	{Phase: PhaseRestore, InWindow: true, ChangesNode: true, Effect: EffectData},
 	{Phase: PhaseVerify, InWindow: true, Rerun: true},
 	{Phase: PhaseUndrain, InWindow: true, Rerun: true, Effect: EffectAccept},
+	{Phase: PhaseReplicationOn, ChangesNode: true, Rerun: true, Pair: true},
 }
 
 // Phases returns every phase, in the order a hop goes through them.

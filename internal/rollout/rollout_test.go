@@ -27,6 +27,9 @@ func TestKindRowsConsistent(t *testing.T) {
 		if s.CanDrain != (s.Has(PhaseDrain) && s.Has(PhaseUndrain)) || s.Has(PhaseDrain) != s.Has(PhaseUndrain) {
 			t.Errorf("%s: CanDrain %v but phases %v", s.Kind, s.CanDrain, s.Phases)
 		}
+		if s.CanDrain && (s.Has(PhaseReplicationOff) || s.Has(PhaseReplicationOn)) {
+			t.Errorf("%s has a geo-redundant pair's phases", s.Kind)
+		}
 		last := -1
 		for _, p := range s.Phases {
 			if p.Position() <= last {
@@ -52,7 +55,8 @@ func TestPhaseRowsConsistent(t *testing.T) {
 		if s.Installs() != (s.Effect == EffectSSP || s.Effect == EffectRelease || s.Effect == EffectData) {
 			t.Errorf("%s: Installs %v but effect %v", s.Phase, s.Installs(), s.Effect)
 		}
-		if s.ChangesNode && !s.InWindow {
+		// A pair phase runs on System Manager only, which has no window.
+		if s.ChangesNode && !s.InWindow && !s.Pair {
 			t.Errorf("%s changes the node outside the drained window", s.Phase)
 		}
 	}

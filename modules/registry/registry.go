@@ -47,6 +47,8 @@ func Entries() []Entry {
 		{sm.RestoreSpec, func(p *sm.Profile) modules.Module { return sm.NewRestore(p) }},
 		{sm.VerifySpec, func(p *sm.Profile) modules.Module { return sm.Verify{P: p} }},
 		{sm.UndrainSpec, func(p *sm.Profile) modules.Module { return sm.Undrain{P: p} }},
+		{sm.ReplicationOffSpec, func(p *sm.Profile) modules.Module { return sm.Replication{P: p} }},
+		{sm.ReplicationOnSpec, func(p *sm.Profile) modules.Module { return sm.Replication{P: p, On: true} }},
 	}
 }
 

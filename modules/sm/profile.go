@@ -46,6 +46,7 @@ var Actions = []string{
 	"uds_backup", "users", "data_digest", "precheck", "verify",
 	"checksum", "media_info", "mkdir", "remove", "port_check",
 	"backup", "ssp_install", "upgrade", "rollback_install", "restore", "migrate", "deny_new_service", "accept_new_service",
+	"replication_off", "replication_on",
 }
 
 // ErrNoAction means the profile has no command for an action on a kind.

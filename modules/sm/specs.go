@@ -17,4 +17,7 @@ var (
 	RestoreSpec  = modules.Spec{Name: "sm.restore", Doc: "restores the node from its backup"}
 	VerifySpec   = modules.Spec{Name: "sm.verify", Doc: "checks the node runs the expected release with its services up"}
 	UndrainSpec  = modules.Spec{Name: "sm.undrain", Doc: "accepts new service again"}
+
+	ReplicationOffSpec = modules.Spec{Name: "sm.replication_off", Doc: "disables the data replication of a geo-redundant System Manager pair"}
+	ReplicationOnSpec  = modules.Spec{Name: "sm.replication_on", Doc: "re-enables the data replication of a geo-redundant System Manager pair"}
 )

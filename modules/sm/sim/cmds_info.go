@@ -47,7 +47,7 @@ func (s *session) statapp(args []string) int {
 // System Manager web console (service state, active calls, UDS backup status).
 func (s *session) smcli(args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(s.stderr, "usage: smcli service-state [deny|accept] | active-calls | uds-backup | users | data-digest | media-info FILE | precheck | verify")
+		fmt.Fprintln(s.stderr, "usage: smcli service-state [deny|accept] | active-calls | uds-backup | users | data-digest | media-info FILE | precheck | verify | replication [disable|enable]")
 		return 2
 	}
 	st, err := Load(s.dir)
@@ -79,6 +79,8 @@ func (s *session) smcli(args []string) int {
 		fmt.Fprintf(s.stdout, "Data Digest: %s\n", d)
 	case "media-info":
 		return s.mediaInfo(args[1:])
+	case "replication":
+		return s.replication(st, args[1:])
 	case "precheck", "verify":
 		if code, done := s.phase(args[0]); done {
 			return code
@@ -114,6 +116,46 @@ func stateLabel(state string) string {
 		return "Deny New Service"
 	}
 	return "Accept New Service"
+}
+
+// replication shows, disables or enables a System Manager's geo-redundant
+// data replication (the vendor's console action).
+func (s *session) replication(st *State, args []string) int {
+	if st.Kind != KindSMGR {
+		return s.fail("geo-redundant replication is a System Manager function")
+	}
+	label := func(off bool) string {
+		if off {
+			return "disabled"
+		}
+		return "enabled"
+	}
+	if len(args) == 0 {
+		fmt.Fprintf(s.stdout, "Replication: %s\n", label(st.ReplicationOff))
+		return 0
+	}
+	off, ok := map[string]bool{"disable": true, "enable": false}[args[0]]
+	if !ok || len(args) > 1 {
+		fmt.Fprintln(s.stderr, "usage: smcli replication [disable|enable]")
+		return 2
+	}
+	phase := map[bool]string{true: "replication_off", false: "replication_on"}[off]
+	if code, done := s.phase(phase); done {
+		return code
+	}
+	t := now()
+	err := s.update(func(st *State) error {
+		if st.ReplicationOff != off {
+			st.ReplicationOff = off
+			st.record(t, phase, s.line, "", "", "")
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail("%v", err)
+	}
+	fmt.Fprintf(s.stdout, "Replication: %s\n", label(off))
+	return s.end(0)
 }
 
 // setServiceState is Deny/Accept New Service. After Deny, the active calls end

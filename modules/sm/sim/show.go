@@ -19,9 +19,12 @@ type Snapshot struct {
 	UDSBackup    string            `json:"uds_backup"`
 	Reboots      int               `json:"reboots"`
 	BlockedPorts []int             `json:"blocked_ports,omitempty"`
-	Faults       map[string]Fault  `json:"faults,omitempty"`
-	Backups      []Backup          `json:"backups"`
-	History      []Event           `json:"history"`
+	// ReplicationOff is set while a System Manager's geo-redundant
+	// replication is disabled.
+	ReplicationOff bool             `json:"replication_off,omitempty"`
+	Faults         map[string]Fault `json:"faults,omitempty"`
+	Backups        []Backup         `json:"backups"`
+	History        []Event          `json:"history"`
 }
 
 // Show reads the node in dir.
@@ -38,7 +41,7 @@ func Show(dir string) (Snapshot, error) {
 			ServiceState: st.ServiceState, ActiveCalls: st.activeCalls(t), DroppedCalls: st.DroppedCalls,
 			Users: Users(dir), DataDigest: digest, Services: st.serviceStatus(t), DiskFreeMB: st.DiskFreeMB,
 			ClockSkew: st.ClockSkew.String(), UDSBackup: st.UDSBackup, Reboots: st.Reboots, BlockedPorts: st.BlockedPorts,
-			Faults: st.Faults, Backups: st.Backups, History: st.History,
+			ReplicationOff: st.ReplicationOff, Faults: st.Faults, Backups: st.Backups, History: st.History,
 		}
 		return nil
 	})

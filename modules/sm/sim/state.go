@@ -55,6 +55,9 @@ type State struct {
 	// System Manager: `nc -z` reports them unreachable, every other port
 	// reachable (no connection is ever opened).
 	BlockedPorts []int `json:"blocked_ports,omitempty"`
+	// ReplicationOff is set while a System Manager's geo-redundant data
+	// replication is disabled (smcli replication disable).
+	ReplicationOff bool `json:"replication_off,omitempty"`
 
 	Faults  map[string]Fault `json:"faults,omitempty"`
 	Backups []Backup         `json:"backups,omitempty"`
@@ -80,7 +83,7 @@ type Backup struct {
 // say, that no node was upgraded twice.
 type Event struct {
 	Time    time.Time `json:"time"`
-	Action  string    `json:"action"` // backup, ssp, upgrade, restore, migrate, deny, accept, reboot, fault
+	Action  string    `json:"action"` // backup, ssp, upgrade, restore, migrate, deny, accept, replication_off, replication_on, reboot, fault
 	Command string    `json:"command"`
 	From    string    `json:"from,omitempty"`
 	To      string    `json:"to,omitempty"`
@@ -89,7 +92,7 @@ type Event struct {
 
 // Phases a fault can be set on, and fault kinds.
 var (
-	Phases     = []string{"precheck", "backup", "ssp", "drain", "upgrade", "migrate", "restore", "verify", "undrain"}
+	Phases     = []string{"precheck", "backup", "replication_off", "ssp", "drain", "upgrade", "migrate", "restore", "verify", "undrain", "replication_on"}
 	FaultKinds = []string{"fail", "disconnect", "hang", "slow"}
 )
 

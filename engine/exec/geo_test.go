@@ -1,0 +1,45 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/runbook-dev/runbook/engine/eval"
+	"github.com/runbook-dev/runbook/engine/guard"
+)
+
+// --cluster core while the primary System Manager is on 10.2 but its
+// geo-redundant secondary is still on 10.1: the run is refused before any
+// step, naming the secondary; once both are on 10.2 it goes through.
+func TestSMGRFirstCoversTheGeoSecondary(t *testing.T) {
+	for _, secondary := range []string{"10.1.3.0", "10.2.0.1"} {
+		t.Run(secondary, func(t *testing.T) {
+			w := newWorld(t)
+			w.add("smgr", "smgr", eval.KindSMGR, "10.2.0.1")
+			w.add("smgr-b", "smgr", eval.KindSMGR, secondary)
+			w.add("sm1", "core", eval.KindSM, "10.1.3.0")
+			p, cfg := buildPlan([]spec{
+				{"smgr", "smgr", eval.KindSMGR, "10.2.0.1", "10.2.0.1", ""},
+				{"sm1", "core", eval.KindSM, "10.1.3.0", "10.2.0.1", ""},
+			})
+			cfg.SMGR.Geo = "primary"
+			cfg.SMGRSecondary = &eval.Node{Name: "smgr-b", Kind: eval.KindSMGR, Cluster: "smgr", Host: "127.0.0.1",
+				Release: "10.1.3.0", SSP: -1, Geo: "secondary", Target: "10.2.0.1"}
+			o := w.options(nil)
+			o.Clusters = []string{"core"}
+			_, err := New(o).Run(context.Background(), p, cfg)
+			if secondary == "10.2.0.1" {
+				if err != nil || w.nodes["sm1"].release != "10.2.0.1" {
+					t.Fatalf("err = %v, sm1 %s", err, w.nodes["sm1"].release)
+				}
+				return
+			}
+			var ge *GuardError
+			if !errors.As(err, &ge) || ge.ID != guard.OrderSMGRFirst || !strings.Contains(err.Error(), "smgr-b") || w.nodes["sm1"].upgrades != 0 {
+				t.Fatalf("err = %v, want an order.smgr_first refusal naming smgr-b before the run", err)
+			}
+		})
+	}
+}
