@@ -43,3 +43,39 @@ func TestSMGRFirstCoversTheGeoSecondary(t *testing.T) {
 		})
 	}
 }
+
+// --limit smgr-b (the geo-redundant secondary alone) for a patch within
+// the line while the primary is still below its target (order.smgr_first,
+// a rule of lines, does not see it): refused before any step, naming the
+// primary; with the primary already at its target the secondary goes
+// through.
+func TestGeoSecondaryAloneNeedsItsPrimary(t *testing.T) {
+	for _, primary := range []string{"10.2.0.0", "10.2.0.1"} {
+		t.Run(primary, func(t *testing.T) {
+			w := newWorld(t)
+			w.add("smgr", "smgr", eval.KindSMGR, primary)
+			w.add("smgr-b", "smgr", eval.KindSMGR, "10.2.0.0")
+			p, cfg := buildPlan([]spec{
+				{"smgr", "smgr", eval.KindSMGR, primary, "10.2.0.1", ""},
+				{"smgr-b", "smgr", eval.KindSMGR, "10.2.0.0", "10.2.0.1", ""},
+			})
+			cfg.SMGR = &eval.Node{Name: "smgr", Kind: eval.KindSMGR, Cluster: "smgr", Host: "127.0.0.1",
+				Release: primary, SSP: -1, Geo: "primary", Target: "10.2.0.1"}
+			cfg.SMGRSecondary = &eval.Node{Name: "smgr-b", Kind: eval.KindSMGR, Cluster: "smgr", Host: "127.0.0.1",
+				Release: "10.2.0.0", SSP: -1, Geo: "secondary", Target: "10.2.0.1"}
+			o := w.options(nil)
+			o.Limit = []string{"smgr-b"}
+			_, err := New(o).Run(context.Background(), p, cfg)
+			if primary == "10.2.0.1" {
+				if err != nil || w.nodes["smgr-b"].release != "10.2.0.1" {
+					t.Fatalf("err = %v, smgr-b %s", err, w.nodes["smgr-b"].release)
+				}
+				return
+			}
+			var ge *GuardError
+			if !errors.As(err, &ge) || ge.ID != guard.SMGRGeo || !strings.Contains(err.Error(), "--limit smgr") || w.nodes["smgr-b"].upgrades != 0 {
+				t.Fatalf("err = %v, want a smgr.geo refusal naming the primary before the run (smgr-b upgrades %d)", err, w.nodes["smgr-b"].upgrades)
+			}
+		})
+	}
+}

@@ -27,7 +27,42 @@ func (r *run) checkScopeOrder(ctx context.Context) error {
 	if err := r.checkScopeSMGR(ctx); err != nil {
 		return err
 	}
+	if err := r.checkScopeGeo(ctx); err != nil {
+		return err
+	}
 	return r.checkScopeCore(ctx)
+}
+
+// checkScopeGeo judges the geo-redundant pair's order against the
+// selection: the plan upgrades the primary System Manager before its
+// secondary, so a selection that takes the secondary and leaves the primary
+// out is refused unless the primary is already at its target (read
+// read-only, else as declared).
+func (r *run) checkScopeGeo(ctx context.Context) error {
+	prim, sec := r.cfg.SMGR, r.cfg.SMGRSecondary
+	if prim == nil || sec == nil || !r.opts.selects(eval.SMGRCluster, sec.Name) || r.opts.selects(eval.SMGRCluster, prim.Name) {
+		return nil
+	}
+	var first *plan.Step
+	for _, s := range r.steps {
+		if s.Node == sec.Name && s.Phase.Spec().ChangesNode && !s.User && !r.isHeld(s.ID) {
+			first = s
+			break
+		}
+	}
+	want := prim.Target
+	if first == nil || want == "" {
+		return nil
+	}
+	rel := r.outsideRelease(ctx, prim)
+	if ctx.Err() != nil || release.Compare(rel, want) >= 0 {
+		return nil
+	}
+	ge := guardErr(guard.SMGRGeo,
+		"the geo-redundant secondary %s changes only after its primary %s, which is on %s (target %s), and %s leaves the primary out: add %s (or upgrade the primary first); nothing was changed",
+		sec.Name, prim.Name, rel, want, r.selection(), r.addToSelection(eval.SMGRCluster, prim.Name))
+	r.check(first, first.Node, guard.SMGRGeo, ge, "")
+	return fmt.Errorf("%s: %w", guard.SMGRGeo, ge)
 }
 
 // checkScopeSMGR judges order.smgr_first against the selection, for System
