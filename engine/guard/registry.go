@@ -175,7 +175,7 @@ var Rules = []Rule{
 	{ID: BSMAboveCore, Severity: Error, Static: true},
 	{ID: BSMCore, Severity: Error, Static: true},
 	{ID: BSMLevel, Severity: Warning, Static: true},
-	{ID: SMGRGeo, Severity: Error, Static: true, Runtime: true, AtStart: true},
+	{ID: SMGRGeo, Severity: Error, Static: true},
 	{ID: WindowTooShort, Severity: Error, Static: true},
 	{ID: RollbackMedia, Severity: Error, Static: true},
 	{ID: PlanCycle, Severity: Error, Static: true},
