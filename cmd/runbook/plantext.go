@@ -26,6 +26,9 @@ type planView struct {
 	facts func(kind string) []string
 	// userGuards are the names of the manifest's guard blocks, by phase.
 	userGuards map[string][]string
+	// phaseW and moduleW are the widths of the step lines' phase and module
+	// columns: 12, or the longest name of the plan (replication_off).
+	phaseW, moduleW int
 }
 
 // newPlanView builds the view of a loaded manifest.
@@ -79,6 +82,10 @@ func writePlanText(w io.Writer, p *plan.Plan, v planView) {
 			verdicts[d.Node] = append(verdicts[d.Node], fmt.Sprintf("%s (%s)", d.Rule, d.Severity))
 		}
 	}
+	v.phaseW, v.moduleW = 12, 12
+	for _, st := range p.Steps {
+		v.phaseW, v.moduleW = max(v.phaseW, len(st.Phase)), max(v.moduleW, len(st.Module))
+	}
 	seen := map[string]bool{}
 	for _, b := range executionBlocks(p) {
 		n := nodes[b.Node]
@@ -110,7 +117,7 @@ func writeStepLine(w io.Writer, s *plan.Step, n *plan.Node, v planView) {
 	if s.OutOfService {
 		mark = "*"
 	}
-	line := fmt.Sprintf("   %s %-12s %-12s ~%-7s %s", mark, s.Phase, s.Module,
+	line := fmt.Sprintf("   %s %-*s %-*s ~%-7s %s", mark, v.phaseW, s.Phase, v.moduleW, s.Module,
 		fmtDuration(time.Duration(s.EstimateS)*time.Second), runsText(s, n, v))
 	if g := guardText(s, v); g != "" {
 		line += "; " + g
