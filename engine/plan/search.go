@@ -225,10 +225,25 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 func (s *searcher) release(i int) string { return s.tries[i].nodes[s.pos[i]].release }
 
 func (s *searcher) smgrLineKey() int {
-	if s.smgrAt == 0 {
-		return lineKey(s.b.smgr.release)
+	r := s.b.smgr.release
+	if s.smgrAt > 0 {
+		r = s.smgrU[s.smgrAt-1].to
 	}
-	return lineKey(s.smgrU[s.smgrAt-1].to)
+	k := lineKey(r)
+	// A geo-redundant secondary follows the primary up to the last of its
+	// releases not above the primary's; SM hops wait for both.
+	if peer := s.b.smgrPeer; peer != nil {
+		pr := peer.release
+		for _, u := range peer.units() {
+			if catalog.Compare(u.to, r) <= 0 {
+				pr = u.to
+			}
+		}
+		if pk := lineKey(pr); pk < k {
+			return pk
+		}
+	}
+	return k
 }
 
 // lineKey maps a release (or line) to a number, so lines compare as ints.
