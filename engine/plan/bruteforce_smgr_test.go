@@ -25,8 +25,9 @@ import (
 // the pair's rules hold too: a member changes only while replication is off,
 // which is switched back on only with both members on one release; the
 // secondary goes to a release only once the primary is on it or later (the
-// primary's changes come first); an SM/BSM hop needs both members on its line
-// or newer, and one that crosses into a line needs replication on.
+// primary's changes come first); an SM/BSM hop into a line needs both members
+// on that line or newer with replication switched back on there (at the
+// start, both members on it).
 func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) bool {
 	var all []*eval.Node
 	for _, cl := range c.Clusters {
@@ -69,6 +70,7 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 		ssp, used  []bool
 		smgr, peer int
 		replOff    bool
+		settled    string // line of the pair's last replication_on (its start: the lower)
 	}
 	rel := func(s st, i int) string {
 		if s.pos[i] == 0 {
@@ -95,7 +97,7 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 		return peer.Steps[s.peer-1].To
 	}
 	clone := func(s st) st {
-		return st{append([]int(nil), s.path...), append([]int(nil), s.pos...), append([]bool(nil), s.ssp...), append([]bool(nil), s.used...), s.smgr, s.peer, s.replOff}
+		return st{append([]int(nil), s.path...), append([]int(nil), s.pos...), append([]bool(nil), s.ssp...), append([]bool(nil), s.used...), s.smgr, s.peer, s.replOff, s.settled}
 	}
 	seen := map[string]bool{}
 	var dfs func(s st) bool
@@ -126,6 +128,9 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 			if !s.replOff || smgrRel(s) == peerRel(s) {
 				n := clone(s)
 				n.replOff = !s.replOff
+				if s.replOff {
+					n.settled = catalog.LineOf(smgrRel(s))
+				}
 				if dfs(n) {
 					return true
 				}
@@ -176,8 +181,7 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 				if catalog.CompareLines(smgrLine(s), catalog.LineOf(h.To)) < 0 || (h.RequiresSSP && !s.ssp[i]) {
 					continue
 				}
-				if peer != nil && (catalog.CompareLines(catalog.LineOf(peerRel(s)), catalog.LineOf(h.To)) < 0 ||
-					(s.replOff && catalog.LineOf(h.From) != catalog.LineOf(h.To))) {
+				if peer != nil && catalog.CompareLines(s.settled, catalog.LineOf(h.To)) < 0 {
 					continue
 				}
 				if nd.bsm {
@@ -203,6 +207,12 @@ func feasibleWithSMGR(cat *catalog.Catalog, c *eval.Config, smgrTarget string) b
 		return false
 	}
 	s := st{path: make([]int, len(ns)), pos: make([]int, len(ns)), ssp: make([]bool, len(ns)), used: make([]bool, len(ns))}
+	if peer != nil {
+		s.settled = catalog.LineOf(c.SMGR.Release)
+		if l := catalog.LineOf(c.SMGRSecondary.Release); catalog.CompareLines(l, s.settled) < 0 {
+			s.settled = l
+		}
+	}
 	for i, n := range all {
 		lvl, ok := cat.LatestSSP(catalog.ProductSM, n.Release)
 		s.ssp[i] = !ok || n.SSP >= lvl

@@ -157,11 +157,14 @@ func (b *builder) smgrEdges() {
 	}
 }
 
-// afterPeer makes m (a hop into line) wait for the geo-redundant secondary's
-// unit that brings it to line, as it waits for the primary's: SM hops run
-// after both.
+// afterPeer makes m (a hop into line) wait for the replication_on after
+// which the geo-redundant pair first stands together on line or later: SM
+// hops run after both members and with replication on.
 func (b *builder) afterPeer(line string, m move) {
-	if k := b.geoPeerUnit(line); k >= 0 {
-		b.graph.Connect(lastOf(b.smgrPeer.unitSteps[k]), m.node.unitSteps[m.unit][0])
+	if b.smgrPeer == nil {
+		return
+	}
+	if id := b.pairSettled(line); id != "" {
+		b.graph.Connect(id, m.node.unitSteps[m.unit][0])
 	}
 }

@@ -165,6 +165,57 @@ func (b *builder) geoEdges() {
 	}
 }
 
+// pairLineKeys is, for each number of units the primary has run (0 to all),
+// the line of the last release on which the pair stood together with
+// replication on (at the start, the lower of the two): an SM/BSM hop into a
+// line waits for both members and for replication to be back on, so while
+// the pair is split it sees the line of its last meeting.
+func (b *builder) pairLineKeys() []int {
+	p, s := b.smgr, b.smgrPeer
+	keys := make([]int, len(p.units())+1)
+	settled := min(lineKey(p.release), lineKey(s.release))
+	pr, sr := p.release, s.release
+	for _, u := range b.pairOrder() {
+		if u.node == p {
+			keys[u.unit] = settled
+			pr = p.units()[u.unit].to
+		} else {
+			sr = s.units()[u.unit].to
+		}
+		if pr == sr {
+			settled = lineKey(pr)
+		}
+	}
+	keys[len(keys)-1] = settled
+	return keys
+}
+
+// pairSettled is the replication_on after which the pair first stands
+// together on line or later, "" when it does from the start.
+func (b *builder) pairSettled(line string) string {
+	p, s := b.smgr, b.smgrPeer
+	if catalog.CompareLines(catalog.LineOf(p.release), line) >= 0 && catalog.CompareLines(catalog.LineOf(s.release), line) >= 0 {
+		return ""
+	}
+	order := b.pairOrder()
+	pr, sr := p.release, s.release
+	for i, u := range order {
+		if u.node == p {
+			pr = p.units()[u.unit].to
+		} else {
+			sr = s.units()[u.unit].to
+		}
+		if pr == sr && catalog.CompareLines(catalog.LineOf(pr), line) >= 0 {
+			for _, h := range order {
+				if h.on && h.closeAt == i {
+					return b.phaseStep(h.node.unitSteps[h.unit], PhaseReplicationOn)
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // phaseStep is the step of phase among a unit's steps, else its last.
 func (b *builder) phaseStep(ids []string, phase rollout.Phase) string {
 	for _, id := range ids {
