@@ -89,7 +89,14 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 	if c.SMGRSecondary != nil {
 		peerName = c.SMGRSecondary.Name
 	}
-	replOff := false             // a geo-redundant pair's replication is disabled
+	replOff := false // a geo-redundant pair's replication is disabled
+	settled := ""    // line of the pair's last replication_on (at the start, the lower)
+	if peerName != "" {
+		settled = catalog.LineOf(rel[smgrName])
+		if l := catalog.LineOf(rel[peerName]); catalog.CompareLines(l, settled) < 0 {
+			settled = l
+		}
+	}
 	changed := map[string]bool{} // node/hop whose release already changed
 	for _, id := range p.Order {
 		s := byID[id]
@@ -105,6 +112,7 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 				return fmt.Errorf("%s: replication enabled with the System Managers on %s and %s", id, rel[smgrName], rel[peerName])
 			}
 			replOff = false
+			settled = catalog.LineOf(rel[smgrName])
 		case PhaseDrain:
 			oos[n] = true
 		case PhaseUndrain:
@@ -141,6 +149,9 @@ func checkInvariants(c *eval.Config, cat *catalog.Catalog, p *Plan) error {
 				}
 				if n != peerName && peerName != "" && catalog.CompareLines(catalog.LineOf(rel[peerName]), catalog.LineOf(to)) < 0 {
 					return fmt.Errorf("%s: hop to %s while the geo-redundant secondary is on %s", id, to, rel[peerName])
+				}
+				if peerName != "" && n != peerName && catalog.CompareLines(settled, catalog.LineOf(to)) < 0 {
+					return fmt.Errorf("%s: hop to %s before the geo-redundant pair is back together with replication on there (last on %s)", id, to, settled)
 				}
 				if kind[n] == eval.KindBSM {
 					// A BSM crosses lines only once its core SMs (the plan

@@ -113,8 +113,11 @@ type searcher struct {
 	pos    []int
 	smgrU  []unit // SMGR's units, nil without the SMGR rule
 	smgrAt int
-	sspHop int // index into smgrU of the hop into smgr_ssp_target, -1 none
-	maxL   int
+	// pairKeys[a] is the line an SM hop may go to once SMGR ran a units,
+	// with a geo-redundant pair (nil without one): see pairLineKeys.
+	pairKeys []int
+	sspHop   int // index into smgrU of the hop into smgr_ssp_target, -1 none
+	maxL     int
 
 	members [][]int // node indexes per class
 	buf     []byte
@@ -211,6 +214,9 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 	}
 	if mode.smgr && b.smgrGate {
 		s.smgrU = b.smgr.units()
+		if b.smgrPeer != nil {
+			s.pairKeys = b.pairLineKeys()
+		}
 		if h := b.smgrSSPHop(); h >= 0 {
 			for i, u := range s.smgrU {
 				if !u.ssp && u.index == h+1 {
@@ -225,6 +231,9 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 func (s *searcher) release(i int) string { return s.tries[i].nodes[s.pos[i]].release }
 
 func (s *searcher) smgrLineKey() int {
+	if s.pairKeys != nil {
+		return s.pairKeys[s.smgrAt]
+	}
 	if s.smgrAt == 0 {
 		return lineKey(s.b.smgr.release)
 	}

@@ -133,7 +133,7 @@ func (b *builder) smgrEdges() {
 				b.graph.Connect(b.lastStep(m), smgrFirst)
 			case i >= b.sspMarker && !u.ssp && (m.node.rule1 || catalog.CompareLines(catalog.LineOf(u.to), from) >= 0):
 				b.graph.Connect(smgrLast, m.node.unitSteps[m.unit][0])
-				b.afterPeer(catalog.LineOf(b.smgr.units()[sspUnit].to), m)
+				b.afterPeer(catalog.LineOf(u.to), m)
 			}
 		}
 		if u.ssp {
@@ -141,23 +141,30 @@ func (b *builder) smgrEdges() {
 		}
 		line := catalog.LineOf(u.to)
 		if catalog.CompareLines(catalog.LineOf(b.smgr.release), line) >= 0 {
+			// The primary stands on line already; a geo-redundant
+			// secondary below it still has to get there first.
+			b.afterPeer(line, m)
 			continue
 		}
 		for k, su := range smgrUnits {
 			if catalog.CompareLines(catalog.LineOf(su.to), line) >= 0 {
 				ids := b.smgr.unitSteps[k]
 				b.graph.Connect(ids[len(ids)-1], m.node.unitSteps[m.unit][0])
-				b.afterPeer(catalog.LineOf(su.to), m)
+				b.afterPeer(line, m)
 				break
 			}
 		}
 	}
 }
 
-// afterPeer makes m wait for the geo-redundant secondary's unit that brings
-// it to line, as it waits for the primary's: SM hops run after both.
+// afterPeer makes m (a hop into line) wait for the replication_on after
+// which the geo-redundant pair first stands together on line or later: SM
+// hops run after both members and with replication on.
 func (b *builder) afterPeer(line string, m move) {
-	if k := b.geoPeerUnit(line); k >= 0 {
-		b.graph.Connect(lastOf(b.smgrPeer.unitSteps[k]), m.node.unitSteps[m.unit][0])
+	if b.smgrPeer == nil {
+		return
+	}
+	if id := b.pairSettled(line); id != "" {
+		b.graph.Connect(id, m.node.unitSteps[m.unit][0])
 	}
 }
