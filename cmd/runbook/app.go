@@ -41,15 +41,6 @@ func newStdio() *stdio {
 	return s
 }
 
-func (s *stdio) getenv(name string) string {
-	for i := len(s.env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(s.env[i], "="); ok && k == name {
-			return v
-		}
-	}
-	return ""
-}
-
 // command is one subcommand: its flags, its help text and what it does.
 type command struct {
 	name    string

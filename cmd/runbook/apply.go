@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/runbook-dev/runbook/engine/eval"
 	"github.com/runbook-dev/runbook/engine/exec"
 	"github.com/runbook-dev/runbook/engine/plan"
 )
@@ -127,17 +126,4 @@ func checkApplyable(io *stdio, o *applyOpts, l *loaded, p *plan.Plan) error {
 		return fmt.Errorf("apply needs runbook.change_id: the change record and its lock are named after it (add change_id = \"CHG…\" to the runbook block)")
 	}
 	return nil
-}
-
-// inScope reports whether a node is inside the --cluster selection.
-func inScope(o *applyOpts, n *eval.Node) bool {
-	if len(o.clusters) == 0 {
-		return true
-	}
-	for _, c := range o.clusters {
-		if c == n.Cluster {
-			return true
-		}
-	}
-	return false
 }

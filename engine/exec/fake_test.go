@@ -60,8 +60,6 @@ type world struct {
 	mu        sync.Mutex
 	nodes     map[string]*fnode
 	dials     map[string]int
-	inflight  map[string]int  // cluster -> commands in flight
-	maxClus   int             // most clusters with a command in flight at once
 	maxOOS    map[string]int  // cluster -> most nodes denying at once
 	bsmWithSM bool            // a BSM and a core SM of one cluster were out together
 	maxCore   int             // most core SMs denying at once, whatever their cluster
@@ -72,7 +70,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	return &world{t: t, dir: t.TempDir(), nodes: map[string]*fnode{}, dials: map[string]int{},
-		inflight: map[string]int{}, maxOOS: map[string]int{}, together: map[string]bool{}}
+		maxOOS: map[string]int{}, together: map[string]bool{}}
 }
 
 func (w *world) add(name, cluster string, kind rollout.Kind, release string) *fnode {
@@ -119,28 +117,7 @@ func (c *fconn) Run(ctx context.Context, cmd modules.Command) (modules.Result, e
 	}
 	w.mu.Lock()
 	n := w.nodes[c.node]
-	// Reads (facts are read from every node at once before and after the
-	// walk) do not work a cluster: only changes count against Parallel.
-	work := 0
-	if !cmd.ReadOnly {
-		work = 1
-	}
-	w.inflight[n.cluster] += work
-	busy := 0
-	for _, k := range w.inflight {
-		if k > 0 {
-			busy++
-		}
-	}
-	if busy > w.maxClus {
-		w.maxClus = busy
-	}
 	w.mu.Unlock()
-	defer func() {
-		w.mu.Lock()
-		w.inflight[n.cluster] -= work
-		w.mu.Unlock()
-	}()
 	f := strings.Fields(cmd.Line)
 	phase := f[0]
 	if n.block != nil && phase == n.blockOn {

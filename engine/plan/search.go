@@ -228,8 +228,6 @@ func (b *builder) newSearcher(nodes []*nodeState, mode searchMode) *searcher {
 	return s
 }
 
-func (s *searcher) release(i int) string { return s.tries[i].nodes[s.pos[i]].release }
-
 func (s *searcher) smgrLineKey() int {
 	if s.pairKeys != nil {
 		return s.pairKeys[s.smgrAt]

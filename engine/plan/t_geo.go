@@ -226,32 +226,4 @@ func (b *builder) phaseStep(ids []string, phase rollout.Phase) string {
 	return lastOf(ids)
 }
 
-// geoPeerUnit is the secondary's unit that brings it to line or later (the
-// unit an SM/BSM hop into line waits for, as it waits for the primary's), -1
-// without a pair, or when the secondary stands on line or later already.
-func (b *builder) geoPeerUnit(line string) int {
-	if b.smgrPeer == nil || catalog.CompareLines(catalog.LineOf(b.smgrPeer.release), line) >= 0 {
-		return -1
-	}
-	for k, su := range b.smgrPeer.units() {
-		if catalog.CompareLines(catalog.LineOf(su.to), line) >= 0 {
-			return k
-		}
-	}
-	return -1
-}
-
-// lastUnitUpTo is the index of the last unit whose target is at or below
-// (orEqual) or strictly below release, -1 when none.
-func lastUnitUpTo(us []unit, release string, orEqual bool) int {
-	out := -1
-	for k, u := range us {
-		c := catalog.Compare(u.to, release)
-		if c < 0 || (orEqual && c == 0) {
-			out = k
-		}
-	}
-	return out
-}
-
 func lastOf(ids []string) string { return ids[len(ids)-1] }
