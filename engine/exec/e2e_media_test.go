@@ -11,7 +11,6 @@ import (
 	"github.com/runbook-dev/runbook/engine/plan"
 	"github.com/runbook-dev/runbook/engine/record"
 	"github.com/runbook-dev/runbook/modules/sm/sim"
-	"github.com/runbook-dev/runbook/modules/ssh"
 )
 
 // The media a hop installs, checked on the node over real OpenSSH (see
@@ -85,33 +84,15 @@ func TestE2EWrongReleaseMediumRefusedBeforeDrain(t *testing.T) {
 func TestE2EResumeReuploadsADeletedMedium(t *testing.T) {
 	f, _ := sshFleet(t, "1m", "halt", "")
 	before := f.digests()
-	dir := t.TempDir()
-	jr, err := record.OpenJournal(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	z := &freezer{inner: ssh.NewDialer(ssh.Options{NoAgent: true})}
-	o, _ := f.sshOptions(jr)
-	o.Dialer = z
-	o.Limits.ReconnectTries = 2
-	ctx, cancel := context.WithCancel(context.Background())
-	o.Observer = ObserverFunc(func(e record.Event) {
-		if e.Type == record.EventStepEnd && e.Step == "core/sm2/1/upload" && e.Status == StatusOK && !z.frozen.Load() {
-			z.frozen.Store(true)
-			jr.Close()
-			cancel()
-		}
+	journal := f.killAfter(t, func(e record.Event) bool {
+		return e.Step == "core/sm2/1/upload" && e.Status == StatusOK
 	})
-	New(o).Run(ctx, f.p, f.cfg)
-	if !z.frozen.Load() {
-		t.Fatal("never reached the kill point")
-	}
 	remote := f.p.StepByID("core/sm2/1/upload").Args["remote"]
 	onNode := filepath.Join(f.dirs["sm2"], "root", remote)
 	if err := os.Remove(onNode); err != nil {
 		t.Fatalf("deleting the medium on sm2: %v", err)
 	}
-	events, err := record.ReadJournal(filepath.Join(dir, record.JournalFile))
+	events, err := record.ReadJournal(journal)
 	if err != nil {
 		t.Fatal(err)
 	}

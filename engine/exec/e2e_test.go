@@ -227,28 +227,7 @@ guard "small-branch" {
 func TestE2EKillThenResumeOverSSH(t *testing.T) {
 	f, _ := sshFleet(t, "1m", "halt", "")
 	before := f.digests()
-	dir := t.TempDir()
-	jr, err := record.OpenJournal(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	z := &freezer{inner: ssh.NewDialer(ssh.Options{NoAgent: true})}
-	o, _ := f.sshOptions(jr)
-	o.Dialer = z
-	o.Limits.ReconnectTries = 2
-	ctx, cancel := context.WithCancel(context.Background())
-	o.Observer = ObserverFunc(func(e record.Event) {
-		if e.Type == record.EventStepEnd && e.Step == "core/sm2/1/upgrade" && !z.frozen.Load() {
-			z.frozen.Store(true)
-			jr.Close()
-			cancel()
-		}
-	})
-	New(o).Run(ctx, f.p, f.cfg)
-	if !z.frozen.Load() {
-		t.Fatal("never reached the kill point")
-	}
-	path := filepath.Join(dir, record.JournalFile)
+	path := f.killAfter(t, func(e record.Event) bool { return e.Step == "core/sm2/1/upgrade" })
 	fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o600)
 	fh.WriteString(`{"type":"command","node":"sm2","comm`)
 	fh.Close()
@@ -262,4 +241,34 @@ func TestE2EKillThenResumeOverSSH(t *testing.T) {
 		t.Fatalf("resume: %v", err)
 	}
 	f.assertUpgraded(before)
+}
+
+// killAfter runs the fleet's plan over SSH and, as kill -9 would, freezes
+// every connection and closes the journal once a step_end event matches
+// ended; it returns the journal's path for a --resume.
+func (f *fleet) killAfter(t *testing.T, ended func(record.Event) bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	jr, err := record.OpenJournal(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := &freezer{inner: ssh.NewDialer(ssh.Options{NoAgent: true})}
+	o, _ := f.sshOptions(jr)
+	o.Dialer = z
+	o.Limits.ReconnectTries = 2
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o.Observer = ObserverFunc(func(e record.Event) {
+		if e.Type == record.EventStepEnd && ended(e) && !z.frozen.Load() {
+			z.frozen.Store(true)
+			jr.Close()
+			cancel()
+		}
+	})
+	New(o).Run(ctx, f.p, f.cfg)
+	if !z.frozen.Load() {
+		t.Fatal("never reached the kill point")
+	}
+	return filepath.Join(dir, record.JournalFile)
 }
